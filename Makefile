@@ -1,0 +1,48 @@
+# Two commands do all set-up on a fresh machine: `make lab` and `make test`.
+# torch is installed first, pinned: a bare `torch` requirement would pull a multi-GB CUDA build.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+TORCH  ?= torch==2.13.0
+PORT   ?= 8888
+
+.PHONY: lab app test lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Stamps record that an extra is installed for the current pyproject.toml.
+$(VENV)/.torch: | $(PY)
+	$(PY) -c "import torch" 2>/dev/null || $(PIP) install --quiet "$(TORCH)"
+	touch $@
+
+$(VENV)/.%-installed: pyproject.toml $(VENV)/.torch
+	$(PIP) install --quiet -e ".[$*]"
+	touch $@
+
+# Norse is only the seed's parity reference in the tests: --no-deps, or it drags in CUDA torch.
+$(VENV)/.norse: $(VENV)/.torch
+	$(PIP) install --quiet --no-deps norse nir nirtorch
+	$(PIP) install --quiet h5py
+	touch $@
+
+lab: $(VENV)/.lab-installed
+	cd notebooks && ../$(VENV)/bin/jupyter lab 01_explorer.ipynb --port=$(PORT)
+
+app: $(VENV)/.lab-installed $(VENV)/.test-installed
+	$(VENV)/bin/voila notebooks/01_explorer.ipynb --port=$(PORT) --no-browser
+
+test: $(VENV)/.test-installed $(VENV)/.norse
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(VENV)/.test-installed $(VENV)/.norse
+	$(PY) benchmarks/bench_kernel.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist

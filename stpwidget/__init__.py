@@ -1,0 +1,30 @@
+"""stpwidget: see short-term synaptic plasticity (the Tsodyks–Markram model).
+
+The kernel (``simulate``, spike trains, closed forms) is pure torch; the explorer widget and
+the static plots live in their own modules and are imported lazily.
+"""
+
+from stpwidget.closed_form import (
+    SteadyState,
+    limiting_frequency,
+    paired_pulse_ratio,
+    steady_state,
+)
+from stpwidget.model import STPState, STPTrace, simulate
+from stpwidget.params import PRESETS, TMParameters
+from stpwidget.trains import poisson_train, regular_train, with_recovery_probe
+
+__all__ = [
+    "PRESETS",
+    "STPState",
+    "STPTrace",
+    "SteadyState",
+    "TMParameters",
+    "limiting_frequency",
+    "paired_pulse_ratio",
+    "poisson_train",
+    "regular_train",
+    "simulate",
+    "steady_state",
+    "with_recovery_probe",
+]

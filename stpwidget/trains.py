@@ -1,0 +1,145 @@
+"""Presynaptic spike trains: 1-D float64 tensors of spike times in seconds."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+
+import torch
+
+from stpwidget._checks import check_range, check_samples
+
+#: Longest train (in s) the helpers generate: longer is almost surely a unit slip (ms for s).
+MAX_DURATION = 1e5
+
+
+def regular_train(rate: float, n_spikes: int, start: float = 0.0) -> torch.Tensor:
+    """A regular (periodic) spike train.
+
+    Parameters
+    ----------
+    rate : float
+        Firing rate in Hz (> 0); the inter-spike interval is ``1 / rate`` s.
+    n_spikes : int
+        Number of spikes (>= 0).
+    start : float, default 0.0
+        Time of the first spike in s (>= 0).
+
+    Returns
+    -------
+    torch.Tensor
+        Spike times ``start + k / rate`` in s, shape ``(n_spikes,)``, float64.
+
+    Examples
+    --------
+    >>> regular_train(10.0, 3, start=0.1)
+    tensor([0.1000, 0.2000, 0.3000], dtype=torch.float64)
+    """
+    check_range("rate", rate, low=0.0, low_open=True, unit=" Hz")
+    check_range("start", start, low=0.0, high=MAX_DURATION, unit=" s")
+    n = _count("n_spikes", n_spikes)
+    return float(start) + torch.arange(n, dtype=torch.float64) / float(rate)
+
+
+def poisson_train(rate: float, duration: float, seed: int | None = None) -> torch.Tensor:
+    """A homogeneous Poisson spike train on ``[0, duration)``.
+
+    Parameters
+    ----------
+    rate : float
+        Mean firing rate in Hz (>= 0).
+    duration : float
+        Length of the train in s (> 0).
+    seed : int, optional
+        Seed of a private ``torch.Generator``: the same seed gives the same train, and the
+        global torch RNG is left untouched. ``None`` draws a fresh train.
+
+    Returns
+    -------
+    torch.Tensor
+        Sorted spike times in s, float64, shape ``(n,)`` with ``n ~ Poisson(rate * duration)``.
+    """
+    check_range("rate", rate, low=0.0, unit=" Hz")
+    check_range("duration", duration, low=0.0, high=MAX_DURATION, low_open=True, unit=" s")
+    gen = torch.Generator()
+    if seed is None:
+        gen.seed()
+    else:
+        gen.manual_seed(operator.index(seed))
+    mean = torch.tensor(float(rate) * float(duration), dtype=torch.float64)
+    check_samples("poisson_train(rate * duration)", int(mean) + 1)
+    n = int(torch.poisson(mean, generator=gen))
+    times = torch.rand(n, dtype=torch.float64, generator=gen) * float(duration)
+    return torch.sort(times).values
+
+
+def with_recovery_probe(spikes: Sequence[float] | torch.Tensor, delay: float) -> torch.Tensor:
+    """Append one probe spike ``delay`` s after the last spike of a train.
+
+    Parameters
+    ----------
+    spikes : sequence of float or torch.Tensor
+        A non-empty, sorted train of spike times in s.
+    delay : float
+        Gap between the last spike and the probe, in s (> 0).
+
+    Returns
+    -------
+    torch.Tensor
+        The train followed by the probe, float64, shape ``(len(spikes) + 1,)``.
+    """
+    train = as_spike_times(spikes)
+    if train.numel() == 0:
+        raise ValueError("spikes must hold at least one spike to probe recovery after it")
+    check_range("delay", delay, low=0.0, high=MAX_DURATION, low_open=True, unit=" s")
+    return torch.cat([train, train[-1:] + float(delay)])
+
+
+def as_spike_times(spikes: Sequence[float] | torch.Tensor) -> torch.Tensor:
+    """Validate spike times and return them as a 1-D float64 CPU tensor (s).
+
+    Parameters
+    ----------
+    spikes : sequence of float or torch.Tensor
+        Spike times in s: 1-D, finite, >= 0 and sorted (equal times are allowed).
+
+    Returns
+    -------
+    torch.Tensor
+        The same times, float64, on the CPU.
+
+    Raises
+    ------
+    ValueError
+        If the times are not 1-D, not finite, negative or not sorted.
+    """
+    try:
+        train = torch.as_tensor(spikes, dtype=torch.float64).detach().cpu()
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise ValueError(f"spike_times must be a 1-D sequence of times in s; {err}") from None
+    if train.ndim != 1:
+        raise ValueError(
+            f"spike_times must be 1-D (one train shared by the batch); got shape "
+            f"{tuple(train.shape)}"
+        )
+    if train.numel():
+        check_range("spike_times", train, low=0.0, unit=" s")
+        steps = torch.diff(train)
+        if bool((steps < 0).any()):
+            k = int(torch.nonzero(steps < 0)[0])
+            raise ValueError(
+                "spike_times must be sorted in increasing order; "
+                f"spike {k + 1} at {train[k + 1].item():g} s comes after {train[k].item():g} s"
+            )
+    return train
+
+
+def _count(name: str, n: int) -> int:
+    try:
+        value = operator.index(n)
+    except TypeError:
+        raise ValueError(f"{name} must be an integer >= 0; got {n!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be an integer >= 0; got {value}")
+    check_samples(name, value)
+    return value

@@ -1,0 +1,99 @@
+"""Property tests: bounds, batching, float32, autograd, devices."""
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stpwidget import PRESETS, TMParameters, poisson_train, simulate
+
+taus = st.floats(1e-3, 3.0)
+params = st.builds(
+    TMParameters, tau_f=taus, tau_d=taus, tau_s=taus, U=st.floats(1e-3, 1.0), A=st.floats(0.1, 5.0)
+)
+trains = st.lists(st.floats(0.0, 0.5), max_size=40).map(sorted)
+
+
+@settings(max_examples=150, deadline=None)
+@given(p=params, spikes=trains)
+def test_state_stays_in_bounds(p, spikes):
+    trace = simulate(p, spikes, 0.6, dt=1e-3)
+    for values in (trace.x, trace.u, trace.pre.x, trace.post.x, trace.post.u, trace.release):
+        assert bool(((values >= 0) & (values <= 1)).all())
+    assert bool((trace.current >= 0).all())
+
+
+@settings(max_examples=40, deadline=None)
+@given(ps=st.lists(params, min_size=1, max_size=5), spikes=trains)
+def test_batch_equals_loop_over_members(ps, spikes):
+    stacked = TMParameters(
+        *(
+            torch.tensor([getattr(p, f) for p in ps], dtype=torch.float64)
+            for f in ("tau_f", "tau_d", "tau_s", "U", "A")
+        )
+    )
+    batch = simulate(stacked, spikes, 0.6, dt=1e-3)
+    assert batch.x.shape == (len(ps), 600)
+    for k, p in enumerate(ps):
+        one = simulate(p, spikes, 0.6, dt=1e-3)
+        for field in ("x", "u", "current", "release"):
+            torch.testing.assert_close(
+                getattr(batch, field)[k], getattr(one, field), rtol=1e-12, atol=1e-12
+            )
+
+
+@settings(max_examples=60, deadline=None)
+@given(p=params, spikes=trains)
+def test_float32_stays_close_to_float64(p, spikes):
+    hi = simulate(p, spikes, 0.6, dt=1e-3)
+    lo = simulate(p, spikes, 0.6, dt=1e-3, dtype=torch.float32)
+    assert lo.x.dtype == torch.float32
+    for field in ("x", "u", "release"):
+        assert bool(((getattr(lo, field).double() - getattr(hi, field)).abs() <= 1e-5).all())
+    scale = max(1.0, hi.current.abs().max().item())
+    assert bool(((lo.current.double() - hi.current).abs() <= 1e-5 * scale).all())
+
+
+def test_poisson_train_is_reproducible_and_has_the_right_rate():
+    a, b = poisson_train(20.0, 50.0, seed=3), poisson_train(20.0, 50.0, seed=3)
+    assert torch.equal(a, b) and a.dtype == torch.float64
+    assert not torch.equal(a, poisson_train(20.0, 50.0, seed=4))
+    assert len(a) == pytest.approx(1000, abs=4 * 1000**0.5)  # 4 sigma
+    assert bool((torch.diff(a) >= 0).all()) and 0 <= a.min() and a.max() < 50.0
+
+
+@pytest.mark.parametrize("method", ["exact", "euler"])
+def test_gradcheck_through_simulate(method):
+    tau_f = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    tau_d = torch.tensor(0.2, dtype=torch.float64, requires_grad=True)
+    U = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+
+    def run(tau_f, tau_d, U):
+        trace = simulate(
+            TMParameters(tau_f, tau_d, 0.02, U),
+            [0.01, 0.03, 0.06, 0.1],
+            0.15,
+            dt=1e-3,
+            method=method,
+        )
+        return trace.x, trace.u, trace.current, trace.release
+
+    assert torch.autograd.gradcheck(run, (tau_f, tau_d, U))
+
+
+def test_gradient_of_release_matches_finite_difference_sign():
+    # Longer recovery (larger tau_d) means less resources at the second spike: dr2/dtau_d < 0.
+    tau_d = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    r = simulate(PRESETS["depressing"].replace(tau_d=tau_d), [0.0, 0.05], 0.1).release[1]
+    r.backward()
+    assert tau_d.grad < 0
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+def test_cuda_matches_cpu(seed_train):
+    p = PRESETS["facilitating"]
+    cpu = simulate(p, seed_train, 1.0)
+    gpu = simulate(p, seed_train, 1.0, device="cuda")
+    assert gpu.x.device.type == "cuda"
+    torch.testing.assert_close(gpu.x.cpu(), cpu.x, rtol=0, atol=1e-12)
+    torch.testing.assert_close(gpu.release.cpu(), cpu.release, rtol=0, atol=1e-12)
