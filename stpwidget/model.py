@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from stpwidget._checks import check_range, check_samples
-from stpwidget.params import TIME_CONSTANTS, TMParameters
+from stpwidget.params import TMParameters
 from stpwidget.trains import MAX_DURATION, as_spike_times
 
 Method = Literal["exact", "euler"]
@@ -136,37 +136,37 @@ def simulate(
     n = round(duration / dt)
     if n < 1:
         raise ValueError(f"duration must be at least one step dt={dt:g} s; got {duration:g} s")
-    check_samples("duration / dt", n * max(1, params.batch_shape.numel()))
-
-    spikes = as_spike_times(spike_times)
     p = params.as_tensors(dtype, device)
+    check_samples("duration / dt", n * p["U"].numel())
+    spikes = as_spike_times(spike_times)
     dev = p["U"].device
-    if method == "exact":
-        clock = _ExactClock(spikes, n, dt)
-    else:
-        clock = _EulerClock(spikes, n, dt, p)
-
-    pre, post = _spike_updates(p, clock)
+    # The state is kept as (1 - x, u, I) stacked on a leading axis: all three decay alike.
+    taus = torch.stack([p["tau_d"], p["tau_f"], p["tau_s"]])
+    clock = _ExactClock(spikes, n, dt) if method == "exact" else _EulerClock(spikes, n, dt, taus)
+    pre, post = _spike_updates(p["U"], p["A"], taus, clock)
     # The trace: decay the latest post-spike state (a rest "event" at t = 0 leads the list).
-    rest = STPState(*(torch.full_like(p["U"], v) for v in (1.0, 0.0, 0.0)))
-    with_rest = STPState(*(torch.cat([r.unsqueeze(-1), s], dim=-1) for r, s in zip(rest, post)))
+    post_rest = torch.cat([post.new_zeros(*taus.shape, 1), post], dim=-1)
     idx = torch.searchsorted(clock.event_clock, clock.grid_clock, right=True) - 1
     elapsed = (clock.grid_clock - clock.event_clock[idx]).to(dev, dtype)
-    idx = idx.to(dev)
-    x, u, current = _decay(clock, p, STPState(*(s[..., idx] for s in with_rest)), elapsed)
+    grid = post_rest[..., idx.to(dev)] * clock.factor(taus, elapsed)
     return STPTrace(
         t=torch.arange(n, dtype=torch.float64, device=dev) * dt,
-        x=x,
-        u=u,
-        current=current,
+        x=1.0 - grid[0],
+        u=grid[1],
+        current=grid[2],
         spike_times=spikes.to(dev),
-        release=pre.x * post.u,
-        pre=pre,
-        post=post,
+        release=(1.0 - pre[0]) * post[1],
+        pre=_as_state(pre),
+        post=_as_state(post),
         params=params,
         dt=dt,
         method=method,
     )
+
+
+def _as_state(s: torch.Tensor) -> STPState:
+    """Unstack ``(1 - x, u, I)`` into an :class:`STPState`."""
+    return STPState(x=1.0 - s[0], u=s[1], current=s[2])
 
 
 class _ExactClock:
@@ -178,11 +178,11 @@ class _ExactClock:
         # Elapsed time before each spike's update (the first one starts from rest).
         self.gaps = torch.diff(spikes, prepend=spikes[:1])
 
-    def factor(self, tau: torch.Tensor, elapsed: torch.Tensor) -> torch.Tensor:
-        return torch.exp(-elapsed / tau.unsqueeze(-1))
+    def factor(self, taus: torch.Tensor, elapsed: torch.Tensor) -> torch.Tensor:
+        return torch.exp(elapsed * (-1.0 / taus).unsqueeze(-1))
 
-    def jump_factor(self, tau: torch.Tensor) -> torch.Tensor | float:
-        return 1.0
+    def jump_factor(self, taus: torch.Tensor) -> torch.Tensor:
+        return torch.ones_like(taus)
 
 
 class _EulerClock:
@@ -191,12 +191,12 @@ class _EulerClock:
     A spike in step k acts in that step's update; sample k is the state after step k.
     """
 
-    def __init__(self, spikes: torch.Tensor, n: int, dt: float, p: dict[str, torch.Tensor]) -> None:
-        for name in TIME_CONSTANTS:
-            if bool((p[name].detach() <= dt).any()):
+    def __init__(self, spikes: torch.Tensor, n: int, dt: float, taus: torch.Tensor) -> None:
+        for name, tau in zip(("tau_d", "tau_f", "tau_s"), taus.detach()):
+            if bool((tau <= dt).any()):
                 raise ValueError(
                     f"dt must be below {name} for method='euler' (forward Euler is unstable "
-                    f"for dt >= tau); got dt={dt:g} s, {name}={p[name].detach().min().item():g} s"
+                    f"for dt >= tau); got dt={dt:g} s, {name}={tau.min().item():g} s"
                 )
         steps = torch.round(spikes / dt)
         same = torch.diff(steps) == 0
@@ -212,62 +212,44 @@ class _EulerClock:
         # Steps of pure decay between two spike steps (the spike's own step is the jump).
         self.gaps = torch.diff(steps, prepend=steps[:1] - 1) - 1
 
-    def factor(self, tau: torch.Tensor, elapsed: torch.Tensor) -> torch.Tensor:
-        return torch.pow(1.0 - self.dt / tau.unsqueeze(-1), elapsed)
+    def factor(self, taus: torch.Tensor, elapsed: torch.Tensor) -> torch.Tensor:
+        return torch.pow(self.jump_factor(taus).unsqueeze(-1), elapsed)
 
-    def jump_factor(self, tau: torch.Tensor) -> torch.Tensor | float:
-        return 1.0 - self.dt / tau
-
-
-def _decay(
-    clock: _ExactClock | _EulerClock,
-    p: dict[str, torch.Tensor],
-    s: STPState,
-    elapsed: torch.Tensor,
-) -> STPState:
-    """Propagate states ``s`` (shape ``(..., m)``) over ``elapsed`` (shape ``(m,)``)."""
-    return STPState(
-        x=1.0 - (1.0 - s.x) * clock.factor(p["tau_d"], elapsed),
-        u=s.u * clock.factor(p["tau_f"], elapsed),
-        current=s.current * clock.factor(p["tau_s"], elapsed),
-    )
+    def jump_factor(self, taus: torch.Tensor) -> torch.Tensor:
+        return 1.0 - self.dt / taus
 
 
 def _spike_updates(
-    p: dict[str, torch.Tensor], clock: _ExactClock | _EulerClock
-) -> tuple[STPState, STPState]:
-    """Loop over spikes: the state entering (pre) and leaving (post) each spike update."""
-    dtype, dev = p["U"].dtype, p["U"].device
-    gaps = clock.gaps.to(dev, dtype)
-    decay = [clock.factor(p[n], gaps) for n in ("tau_d", "tau_f", "tau_s")]
-    jump = [clock.jump_factor(p[n]) for n in ("tau_d", "tau_f", "tau_s")]
-    U, A = p["U"], p["A"]
-    tensors = [U, A, *decay, *(j for j in jump if isinstance(j, torch.Tensor))]
-    # Without autograd, the short scalar loop runs far faster on NumPy arrays.
-    fast = dev.type == "cpu" and not any(t.requires_grad for t in tensors)
-    conv = (lambda t: t.numpy() if isinstance(t, torch.Tensor) else t) if fast else (lambda t: t)
-    fd, ff, fs = (np.moveaxis(conv(f), -1, 0) if fast else f.movedim(-1, 0) for f in decay)
-    jd, jf, js = (conv(j) for j in jump)
-    U, A = conv(U), conv(A)
+    U: torch.Tensor, A: torch.Tensor, taus: torch.Tensor, clock: _ExactClock | _EulerClock
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Loop over spikes: the state ``(1 - x, u, I)`` entering and leaving each spike update.
 
-    x, u, i = 1.0, 0.0, 0.0
-    rows: list[tuple] = []
-    for k in range(gaps.shape[0]):
-        x_pre = 1.0 - (1.0 - x) * fd[k]
-        u_pre = u * ff[k]
-        i_pre = i * fs[k]
-        u = u_pre * jf + U * (1.0 - u_pre)
-        r = u * x_pre
-        x = 1.0 - (1.0 - x_pre) * jd - r
-        i = i_pre * js + A * r
-        rows.append((x_pre, u_pre, i_pre, x, u, i))
-
-    if not rows:
-        empty = p["U"].new_zeros(*p["U"].shape, 0)
-        return STPState(empty, empty, empty), STPState(empty, empty, empty)
-    # All fields share the batch shape (as_tensors broadcast them), so the rows stack.
+    Returns two tensors of shape ``(3, *batch, n_spikes)``.
+    """
+    decay = clock.factor(taus, clock.gaps.to(taus.device, taus.dtype)).movedim(-1, 1)
+    jump = clock.jump_factor(taus)
+    # Without autograd the short loop runs on NumPy rows, or on Python floats for a single
+    # synapse: several times faster than a loop of small torch operations.
+    fast = taus.device.type == "cpu" and not any(t.requires_grad for t in (U, A, taus))
     if fast:
-        cols = [torch.from_numpy(np.stack(c, axis=-1)) for c in zip(*rows)]
+        scalar = U.dim() == 0
+        decay, jump, U, A = (
+            t.numpy().tolist() if scalar else t.numpy() for t in (decay, jump, U, A)
+        )
+    jd, jf, js = jump
+    d, u, i = 0.0, 0.0, 0.0
+    rows = []
+    for fd, ff, fs in zip(*decay):
+        pre = (d * fd, u * ff, i * fs)
+        u = pre[1] * jf + U * (1.0 - pre[1])
+        r = u * (1.0 - pre[0])
+        d, i = pre[0] * jd + r, pre[2] * js + A * r
+        rows.append((*pre, d, u, i))
+    if not rows:
+        empty = taus.new_zeros(*taus.shape, 0)
+        return empty, empty
+    if fast:  # rows: (n_spikes, 6, *batch) -> (6, *batch, n_spikes)
+        cols = torch.from_numpy(np.moveaxis(np.asarray(rows, dtype=taus.numpy().dtype), 0, -1))
     else:
-        cols = [torch.stack(c, dim=-1) for c in zip(*rows)]
-    return STPState(*cols[:3]), STPState(*cols[3:])
+        cols = torch.stack([torch.stack(c, dim=-1) for c in zip(*rows)])
+    return cols[:3], cols[3:]

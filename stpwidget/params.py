@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import torch
 
 from stpwidget._checks import check_range
@@ -115,7 +116,8 @@ class TMParameters:
     @property
     def batch_shape(self) -> torch.Size:
         """Broadcast shape of the fields (``torch.Size([])`` for plain floats)."""
-        return torch.broadcast_shapes(*(torch.as_tensor(v).shape for v in self._values()))
+        shapes = (tuple(v.shape) if isinstance(v, torch.Tensor) else () for v in self._values())
+        return torch.Size(np.broadcast_shapes(*shapes))
 
     def _fields(self) -> tuple[str, ...]:
         return tuple(f.name for f in dataclasses.fields(self))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
 from stpwidget._checks import check_range, check_samples
@@ -124,9 +125,9 @@ def as_spike_times(spikes: Sequence[float] | torch.Tensor) -> torch.Tensor:
         )
     if train.numel():
         check_range("spike_times", train, low=0.0, unit=" s")
-        steps = torch.diff(train)
-        if bool((steps < 0).any()):
-            k = int(torch.nonzero(steps < 0)[0])
+        backwards = np.diff(train.numpy()) < 0
+        if backwards.any():
+            k = int(np.argmax(backwards))
             raise ValueError(
                 "spike_times must be sorted in increasing order; "
                 f"spike {k + 1} at {train[k + 1].item():g} s comes after {train[k].item():g} s"
