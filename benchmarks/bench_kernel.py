@@ -12,8 +12,9 @@ from _timing import machine, median_ms
 from stpwidget import PRESETS, TMParameters, poisson_train, regular_train, simulate
 
 
-def seed_loop(p: dict[str, torch.Tensor | float], spikes: torch.Tensor, duration: float,
-              dt: float) -> torch.Tensor:
+def seed_loop(
+    p: dict[str, torch.Tensor | float], spikes: torch.Tensor, duration: float, dt: float
+) -> torch.Tensor:
     """The seed notebook's ``example()``: one Norse ``stp_step`` per time step, in Python.
 
     Uses Norse's own ``stp_step`` when Norse is installed (as ``make bench`` does); otherwise
@@ -84,14 +85,34 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"seed loop: {SEED_IMPL}")
     rows = [
-        ("seed train 1 s, dt 1 ms", lambda: seed_loop(seed_p, train, 1.0, 1e-3),
-         lambda: simulate(dep, train, 1.0, dt=1e-3), 5, 200),
-        ("seed train 1 s, dt 0.1 ms", lambda: seed_loop(seed_p, train, 1.0, 1e-4),
-         lambda: simulate(dep, train, 1.0, dt=1e-4), 3, 200),
-        ("Poisson 20 Hz 10 s, dt 0.1 ms", lambda: seed_loop(seed_p, poisson, 10.0, 1e-4),
-         lambda: simulate(dep, poisson, 10.0, dt=1e-4), 1, 50),
-        (f"batch {batch} x 1 s, dt 0.1 ms", lambda: seed_loop(batch_seed_p, train, 1.0, 1e-4),
-         lambda: simulate(batch_p, train, 1.0, dt=1e-4), 1, 10),
+        (
+            "seed train 1 s, dt 1 ms",
+            lambda: seed_loop(seed_p, train, 1.0, 1e-3),
+            lambda: simulate(dep, train, 1.0, dt=1e-3),
+            5,
+            200,
+        ),
+        (
+            "seed train 1 s, dt 0.1 ms",
+            lambda: seed_loop(seed_p, train, 1.0, 1e-4),
+            lambda: simulate(dep, train, 1.0, dt=1e-4),
+            3,
+            200,
+        ),
+        (
+            "Poisson 20 Hz 10 s, dt 0.1 ms",
+            lambda: seed_loop(seed_p, poisson, 10.0, 1e-4),
+            lambda: simulate(dep, poisson, 10.0, dt=1e-4),
+            1,
+            50,
+        ),
+        (
+            f"batch {batch} x 1 s, dt 0.1 ms",
+            lambda: seed_loop(batch_seed_p, train, 1.0, 1e-4),
+            lambda: simulate(batch_p, train, 1.0, dt=1e-4),
+            1,
+            10,
+        ),
     ]
     print(f"{'case':34s} {'seed loop (ms)':>15s} {'exact (ms)':>11s} {'seed/exact':>11s}")
     for name, seed_fn, ours_fn, seed_reps, our_reps in rows:
@@ -99,8 +120,11 @@ def main() -> None:
         ours_ms = median_ms(ours_fn, our_reps, warmup=3)
         print(f"{name:34s} {seed_ms:15.1f} {ours_ms:11.3f} {seed_ms / ours_ms:10.0f}x")
     if torch.cuda.is_available():
-        gpu_ms = median_ms(lambda: (simulate(batch_p, train, 1.0, device="cuda"),
-                                    torch.cuda.synchronize()), 20, warmup=3)
+        gpu_ms = median_ms(
+            lambda: (simulate(batch_p, train, 1.0, device="cuda"), torch.cuda.synchronize()),
+            20,
+            warmup=3,
+        )
         print(f"batch {batch} on {torch.cuda.get_device_name()}: {gpu_ms:.3f} ms")
     else:
         print("CUDA: no GPU on this machine")
