@@ -13,15 +13,28 @@ from stpwidget.closed_form import (
 from stpwidget.model import STPState, STPTrace, simulate
 from stpwidget.params import PRESETS, TMParameters
 from stpwidget.trains import poisson_train, regular_train, with_recovery_probe
+from stpwidget.view import plot_trace
+
+
+def __getattr__(name: str):
+    # The explorer pulls in ipywidgets: import it only when asked for.
+    if name == "STPExplorer":
+        from stpwidget.explorer import STPExplorer
+
+        return STPExplorer
+    raise AttributeError(f"module 'stpwidget' has no attribute {name!r}")
+
 
 __all__ = [
     "PRESETS",
+    "STPExplorer",
     "STPState",
     "STPTrace",
     "SteadyState",
     "TMParameters",
     "limiting_frequency",
     "paired_pulse_ratio",
+    "plot_trace",
     "poisson_train",
     "regular_train",
     "simulate",

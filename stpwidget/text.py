@@ -1,0 +1,90 @@
+"""Readouts, rendered equations and "copy as code" text for the explorer (no widgets)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from stpwidget.closed_form import limiting_frequency, paired_pulse_ratio, steady_state
+from stpwidget.params import TMParameters
+from stpwidget.protocols import Protocol
+
+
+def readout_values(params: TMParameters, protocol: Protocol) -> dict[str, float]:
+    """The explorer's live numbers for one synapse and protocol.
+
+    Returns
+    -------
+    dict of str to float
+        ``first``: release of the first spike from rest (= U); ``ppr``: paired-pulse ratio
+        at the protocol's interval 1/rate; ``steady``: steady-state release per spike at the
+        protocol's rate; ``flim``: limiting frequency 1/(U τ_d) in Hz.
+    """
+    return {
+        "first": float(params.U),
+        "ppr": float(paired_pulse_ratio(params, 1.0 / protocol.rate)),
+        "steady": float(steady_state(params, protocol.rate).release),
+        "flim": float(limiting_frequency(params)),
+    }
+
+
+def readout_html(values: dict[str, float], protocol: Protocol) -> str:
+    """Readouts as HTML; each number sits in a ``<b class="stp-KEY">`` for scripts to read."""
+    interval_ms = 1e3 / protocol.rate
+
+    def num(key: str, fmt: str) -> str:
+        return f'<b class="stp-{key}">{values[key]:{fmt}}</b>'
+
+    return (
+        '<div class="stp-readouts" style="font-size:1.05em">'
+        f"first release {num('first', '.3f')} &nbsp;·&nbsp; "
+        f"paired-pulse ratio at {interval_ms:.3g} ms {num('ppr', '.3f')} &nbsp;·&nbsp; "
+        f"steady-state release at {protocol.rate:.3g} Hz {num('steady', '.3f')} &nbsp;·&nbsp; "
+        f"limiting frequency {num('flim', '.3g')} Hz</div>"
+    )
+
+
+def equations_html(params: TMParameters) -> str:
+    """The model's equations (LaTeX for ``HTMLMath``) with the current values filled in."""
+    ms = {k: 1e3 * float(getattr(params, k)) for k in ("tau_f", "tau_d", "tau_s")}
+    return (
+        "At each spike, in this order:"
+        r"$$u^+ = u^- + U\,(1-u^-),\quad r = u^+ x^-,\quad x^+ = x^- - r,\quad I^+ = I^- + A\,r$$"
+        "Between spikes:"
+        r"$$\tau_f \frac{du}{dt} = -u,\quad \tau_d \frac{dx}{dt} = 1 - x,"
+        r"\quad \tau_s \frac{dI}{dt} = -I$$"
+        f"with $U = {float(params.U):.3g}$, $\\tau_f = {ms['tau_f']:.4g}$ ms, "
+        f"$\\tau_d = {ms['tau_d']:.4g}$ ms, $\\tau_s = {ms['tau_s']:.4g}$ ms, "
+        f"$A = {float(params.A):.3g}$."
+    )
+
+
+def code_text(params: TMParameters, protocol: Protocol, dt: float) -> str:
+    """Python that reproduces the explorer's current plot with the public API."""
+    names = ["TMParameters", "plot_trace", "simulate"]
+    names.append("poisson_train" if protocol.kind == "poisson" else "regular_train")
+    if protocol.kind == "probe":
+        names.append("with_recovery_probe")
+    fields = ", ".join(
+        f"{k}={float(getattr(params, k))!r}" for k in ("tau_f", "tau_d", "tau_s", "U", "A")
+    )
+    return (
+        f"from stpwidget import {', '.join(sorted(names))}\n\n"
+        f"params = TMParameters({fields})  # seconds\n"
+        f"{protocol.to_code()}\n"
+        f"trace = simulate(params, spikes, duration={protocol.duration!r}, dt={dt!r})\n"
+        "plot_trace(trace)\n"
+    )
+
+
+def code_html(code: str) -> str:
+    """Code in a selectable ``<pre>`` block."""
+    return f'<pre class="stp-code" style="user-select:all">{escape(code)}</pre>'
+
+
+def error_html(err: BaseException) -> str:
+    """An error message for the widget's message area."""
+    return (
+        '<div class="stp-error" style="color:#b00020">'
+        f"<b>{escape(type(err).__name__)}:</b> {escape(str(err))}"
+        " — the plot shows the last valid state.</div>"
+    )

@@ -1,0 +1,240 @@
+"""The explorer driven in plain Python (setting .value runs the observers), image path."""
+
+import asyncio
+import io
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from explorer_helpers import assert_line_on_trace, reference_trace
+from PIL import Image
+
+from stpwidget import (
+    PRESETS,
+    STPExplorer,
+    limiting_frequency,
+    paired_pulse_ratio,
+    simulate,
+    steady_state,
+)
+
+
+@pytest.fixture
+def explorer():
+    ex = STPExplorer(backend="image")
+    yield ex
+    ex.close()
+
+
+def test_default_is_the_depressing_preset_on_the_seed_protocol(explorer):
+    assert explorer.preset.value == "depressing"
+    assert explorer.params == PRESETS["depressing"]
+    assert explorer.trace.spike_times.tolist() == pytest.approx([0.1 * k for k in range(1, 10)])
+    assert explorer.trace.t.shape == (10_000,)  # 1 s at 0.1 ms: ten times the seed's resolution
+    assert explorer.message.value == ""
+
+
+@pytest.mark.parametrize("preset", ["depressing", "facilitating"])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("tau_f", 300.0), ("tau_d", 120.0), ("tau_s", 5.0), ("U", 0.7), ("rate", 33.0)],
+)
+def test_lines_lie_on_the_kernel_trace(explorer, preset, key, value):
+    explorer.preset.value = preset
+    explorer.sliders[key].value = value
+    scale = 1e-3 if key.startswith("tau") else 1.0
+    assert getattr(explorer.params if key != "rate" else explorer.protocol, key) == pytest.approx(
+        value * scale
+    )
+    trace = reference_trace(explorer)
+    for field in ("x", "u", "current"):
+        assert_line_on_trace(explorer.lines[field], trace, field)
+
+
+@pytest.mark.parametrize("kind", ["poisson", "probe"])
+def test_other_protocols_are_drawn_exactly(explorer, kind):
+    explorer.protocol_controls["kind"].value = kind
+    trace = reference_trace(explorer)
+    expected_spikes = 10 if kind == "probe" else None
+    if expected_spikes:
+        assert len(trace.spike_times) == expected_spikes
+        assert trace.spike_times[-1] - trace.spike_times[-2] == pytest.approx(0.5)
+    for field in ("x", "u", "current"):
+        assert_line_on_trace(explorer.lines[field], trace, field)
+
+
+def test_new_draw_changes_the_poisson_train(explorer):
+    explorer.protocol_controls["kind"].value = "poisson"
+    before = explorer.trace.spike_times.clone()
+    explorer.buttons["new_draw"].click()
+    assert explorer.protocol.seed == 1
+    assert not torch.equal(before, explorer.trace.spike_times)
+
+
+def test_preset_click_sets_exact_values_in_one_redraw(explorer):
+    explorer.sliders["tau_d"].value = 100.0
+    before = explorer.render_count
+    explorer.preset.value = "facilitating"
+    assert explorer.render_count == before + 1
+    assert explorer.params == PRESETS["facilitating"]
+    assert explorer.sliders["tau_f"].value == 750.0 and explorer.sliders["U"].value == 0.15
+
+
+def test_manual_change_marks_custom_and_reset_returns(explorer):
+    explorer.preset.value = "facilitating"
+    explorer.sliders["U"].value = 0.3
+    assert explorer.preset.value == "custom"
+    explorer.buttons["reset"].click()
+    assert explorer.preset.value == "facilitating"
+    assert explorer.params == PRESETS["facilitating"]
+
+
+def test_set_params_updates_several_values_once(explorer):
+    before = explorer.render_count
+    explorer.set_params(tau_d=0.2, U=0.6, rate=20.0)
+    assert explorer.render_count == before + 1
+    assert (explorer.params.tau_d, explorer.params.U) == pytest.approx((0.2, 0.6))
+    assert explorer.protocol.rate == pytest.approx(20.0)
+    assert explorer.preset.value == "custom"
+
+
+@pytest.mark.parametrize(
+    ("values", "name"),
+    [
+        ({"tau_d": -0.1}, "tau_d"),
+        ({"U": 1.5}, "U"),
+        ({"tau_f": math.nan}, "tau_f"),
+        ({"tau_f": 5.0}, "tau_f"),
+        ({"rate": 500.0}, "rate"),
+        ({"tau_x": 1.0}, "tau_x"),
+        ({"tau_s": 0.01, "U": 0.0}, "U"),
+    ],
+)
+def test_bad_set_params_raise_and_change_nothing(explorer, values, name):
+    sliders = {k: s.value for k, s in explorer.sliders.items()}
+    state = (explorer.params, explorer.render_count, explorer.renderer.widget.value)
+    with pytest.raises(ValueError, match=name):
+        explorer.set_params(**values)
+    assert {k: s.value for k, s in explorer.sliders.items()} == sliders
+    assert (explorer.params, explorer.render_count, explorer.renderer.widget.value) == state
+
+
+def test_error_in_update_is_shown_and_last_plot_kept(explorer):
+    explorer.sliders["rate"].value = 1.0  # valid: 9 spikes over 8 s
+    image, trace = explorer.renderer.widget.value, explorer.trace
+    x_data = explorer.lines["x"].get_ydata().copy()
+    explorer.protocol_controls["n_spikes"].value = 200  # 199 s: longer than any window
+    assert "ValueError" in explorer.message.value
+    assert "would last 199 s" in explorer.message.value
+    assert explorer.renderer.widget.value == image and explorer.trace is trace
+    np.testing.assert_array_equal(explorer.lines["x"].get_ydata(), x_data)
+    # The widget keeps working: a valid value clears the message and draws again.
+    explorer.protocol_controls["n_spikes"].value = 5
+    assert explorer.message.value == ""
+    assert explorer.protocol.n_spikes == 5 and len(explorer.trace.spike_times) == 5
+    assert explorer.renderer.widget.value != image
+
+
+def test_error_in_the_view_is_shown_and_plot_kept(explorer, monkeypatch):
+    image = explorer.renderer.widget.value
+    params = explorer.params
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("view exploded")
+
+    monkeypatch.setattr(explorer.view, "show", broken)
+    explorer.sliders["U"].value = 0.9
+    assert "view exploded" in explorer.message.value
+    assert explorer.renderer.widget.value == image and explorer.params == params
+
+
+def test_readouts_match_the_kernel(explorer):
+    explorer.set_params(tau_f=0.2, tau_d=0.4, U=0.3, rate=25.0)
+    p = explorer.params
+    expected = {
+        "first": 0.3,
+        "ppr": float(paired_pulse_ratio(p, 1 / 25.0)),
+        "steady": float(steady_state(p, 25.0).release),
+        "flim": float(limiting_frequency(p)),
+    }
+    assert explorer.readout_values == pytest.approx(expected, rel=1e-12)
+    html = explorer.readouts.value
+    assert f'<b class="stp-ppr">{expected["ppr"]:.3f}</b>' in html
+    assert f'<b class="stp-flim">{expected["flim"]:.3g}</b>' in html
+    assert r"\tau_d = 400" in explorer.equations.value
+
+
+def test_pin_keeps_a_ghost_until_unpinned(explorer):
+    x_before = explorer.lines["x"].get_ydata().copy()
+    explorer.buttons["pin"].value = True
+    explorer.sliders["tau_d"].value = 100.0
+    ghost = explorer.view.ghosts["pin"]["x"]
+    np.testing.assert_array_equal(ghost.get_ydata(), x_before)
+    assert not np.array_equal(explorer.lines["x"].get_ydata(), x_before)
+    explorer.buttons["pin"].value = False
+    assert len(ghost.get_ydata()) == 0
+
+
+def test_compare_shows_the_other_preset(explorer):
+    explorer.buttons["compare"].value = True
+    other = explorer.view.ghosts["other"]["current"]
+    ref = simulate(PRESETS["facilitating"], explorer.trace.spike_times, 1.0, dt=explorer.dt)
+    assert_line_on_trace(other, ref, "current")
+    explorer.buttons["compare"].value = False
+    assert len(other.get_xdata()) == 0
+
+
+def test_image_path_publishes_a_png_of_the_shown_size(explorer):
+    before = explorer.renderer.widget.value
+    image = Image.open(io.BytesIO(before))
+    assert image.format == "PNG" and image.size == (920, 560)
+    assert explorer.renderer.widget.layout.width == "920px"
+    explorer.sliders["tau_d"].value = 80.0
+    assert explorer.renderer.widget.value != before
+
+
+def test_fast_browser_events_coalesce_to_the_last_value(explorer):
+    slider = explorer.sliders["tau_d"]
+    values = list(np.linspace(10.0, 1500.0, 40))
+
+    async def storm():
+        start = explorer.render_count
+        for v in values:  # as the browser sends them: set_state, no await in between
+            slider.set_state({"value": v})
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        return explorer.render_count - start
+
+    renders = asyncio.run(storm())
+    assert renders == 1
+    assert explorer.params.tau_d == pytest.approx(values[-1] / 1e3)
+    assert_line_on_trace(explorer.lines["x"], reference_trace(explorer), "x")
+
+
+def test_exports(explorer, tmp_path):
+    explorer.set_params(U=0.25)
+    trace = explorer.trace
+    frame = explorer.to_dataframe()
+    assert list(frame.columns) == ["t_s", "x", "u", "current"]
+    np.testing.assert_array_equal(frame["x"].to_numpy(), trace.x.numpy())
+    csv = explorer.to_csv().splitlines()
+    assert csv[0] == "t_s,x,u,current" and len(csv) == len(trace.t) + 1
+    assert [float(v) for v in csv[150].split(",")] == pytest.approx(
+        [trace.t[149].item(), trace.x[149].item(), trace.u[149].item(), trace.current[149].item()]
+    )
+    path = tmp_path / "explorer.png"
+    explorer.save_figure(path)
+    with Image.open(path) as saved:
+        assert saved.size == (920, 560)
+    namespace = {}
+    exec(explorer.code_text().replace("plot_trace(trace)\n", ""), namespace)
+    torch.testing.assert_close(namespace["trace"].x, trace.x, rtol=0, atol=0)
+
+
+def test_constructing_and_closing_leaks_no_figures():
+    before = plt.get_fignums()
+    for _ in range(50):
+        STPExplorer(backend="image").close()
+    assert plt.get_fignums() == before

@@ -1,0 +1,76 @@
+"""The view alone (pure matplotlib): thinning, limits, plot_trace, the default image."""
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from explorer_helpers import assert_line_on_trace
+from matplotlib.testing.compare import compare_images
+
+from stpwidget import PRESETS, plot_trace, poisson_train, regular_train, simulate
+from stpwidget.view import decimate, nice_ceiling
+
+BASELINE = Path(__file__).parent / "baseline" / "explorer_default.png"
+
+
+@pytest.mark.parametrize("width", [50, 400, 5000])
+def test_decimate_keeps_points_on_the_trace_and_jumps_sharp(width):
+    trace = simulate(PRESETS["depressing"], poisson_train(30.0, 0.8, seed=2), 1.0)
+    t, y = decimate(trace, "x", width)
+    assert len(t) <= 2 * width + 3 * len(trace.spike_times) + 2
+    assert np.all(np.diff(t) >= 0)
+    line = plt.Line2D(t, y)
+    assert_line_on_trace(line, trace, "x")
+    # Every spike appears as a vertical jump: pre value at the spike time, then the sample.
+    for spike, pre in zip(trace.spike_times.numpy(), trace.pre.x.numpy()):
+        k = np.flatnonzero(t == spike)[0]
+        assert y[k] == pre
+
+
+@pytest.mark.parametrize(
+    ("value", "ceiling"), [(0.3, 0.5), (1.0, 1.0), (1.2, 2.0), (37.0, 50.0), (0.0, 1.0)]
+)
+def test_nice_ceiling(value, ceiling):
+    assert nice_ceiling(value) == ceiling
+
+
+def test_plot_trace_draws_the_trace():
+    trace = simulate(PRESETS["facilitating"], regular_train(20.0, 10, start=0.05), 0.7)
+    fig = plot_trace(trace)
+    try:
+        ax_state, ax_current = fig.axes
+        assert [line.get_label() for line in ax_state.lines][:2] == [
+            "x: available resources",
+            "u: utilization",
+        ]
+        assert_line_on_trace(ax_state.lines[0], trace, "x")
+        assert_line_on_trace(ax_current.lines[0], trace, "current")
+        release = ax_current.lines[1].get_ydata()
+        np.testing.assert_allclose(release, trace.release.numpy())
+        assert ax_current.get_xlabel() == "time (s)"
+    finally:
+        plt.close(fig)
+
+
+def test_plot_trace_on_one_axes_uses_a_twin():
+    trace = simulate(PRESETS["depressing"], [0.1, 0.2], 0.3)
+    fig, ax = plt.subplots()
+    try:
+        assert plot_trace(trace, ax=ax) is fig
+        assert len(fig.axes) == 2
+    finally:
+        plt.close(fig)
+
+
+def test_default_explorer_image_matches_baseline(tmp_path):
+    from stpwidget import STPExplorer
+
+    explorer = STPExplorer(backend="image")
+    try:
+        actual = tmp_path / "explorer_default.png"
+        actual.write_bytes(explorer.renderer.widget.value)
+    finally:
+        explorer.close()
+    result = compare_images(str(BASELINE), str(actual), tol=3)
+    assert result is None, result
