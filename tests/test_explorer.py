@@ -238,3 +238,9 @@ def test_constructing_and_closing_leaks_no_figures():
     for _ in range(50):
         STPExplorer(backend="image").close()
     assert plt.get_fignums() == before
+
+
+def test_update_leaves_torch_threads_as_they_were(explorer):
+    threads = torch.get_num_threads()
+    explorer.sliders["tau_f"].value = 400.0
+    assert torch.get_num_threads() == threads

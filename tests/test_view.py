@@ -1,5 +1,6 @@
 """The view alone (pure matplotlib): thinning, limits, plot_trace, the default image."""
 
+import io
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -74,3 +75,14 @@ def test_default_explorer_image_matches_baseline(tmp_path):
         explorer.close()
     result = compare_images(str(BASELINE), str(actual), tol=3)
     assert result is None, result
+
+
+def test_png_encoder_round_trips_the_canvas():
+    from PIL import Image
+
+    from stpwidget.render import encode_png
+
+    rgba = np.random.default_rng(0).integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    with Image.open(io.BytesIO(encode_png(rgba))) as image:
+        assert image.format == "PNG" and image.mode == "RGB" and image.size == (53, 37)
+        np.testing.assert_array_equal(np.asarray(image), rgba[..., :3])
