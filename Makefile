@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
 
-.PHONY: lab app test lint bench clean
+.PHONY: lab app test lint bench notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,15 @@ $(VENV)/.norse: $(VENV)/.torch
 	$(PIP) install --quiet h5py
 	touch $@
 
-lab: $(VENV)/.lab-installed
-	cd notebooks && ../$(VENV)/bin/jupyter lab 01_explorer.ipynb --port=$(PORT)
+# JupyterLab refuses to run as root unless told.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-app: $(VENV)/.lab-installed $(VENV)/.test-installed
-	$(VENV)/bin/voila notebooks/01_explorer.ipynb --port=$(PORT) --no-browser
+lab: $(VENV)/.lab-installed
+	cd notebooks && ../$(VENV)/bin/jupyter lab 01_explorer.ipynb --port=$(PORT) $(ROOT_FLAG)
+
+# The explorer for a class: Voila runs the notebook and shows its widgets, no code.
+app: $(VENV)/.lab-installed
+	$(VENV)/bin/voila notebooks/01_explorer.ipynb --port=$(PORT)
 
 test: $(VENV)/.test-installed $(VENV)/.norse
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -43,6 +47,12 @@ lint: $(VENV)/.dev-installed
 
 bench: $(VENV)/.test-installed $(VENV)/.norse
 	$(PY) benchmarks/bench_kernel.py
+	$(PY) benchmarks/bench_widget.py
+
+# After editing a notebook's .md source: format its code, then refresh the paired .ipynb.
+notebooks: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff format notebooks/*.md
+	$(VENV)/bin/jupytext --sync notebooks/*.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build dist
+	rm -rf $(VENV) .venv-colab .pytest_cache .hypothesis build dist

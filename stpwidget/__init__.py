@@ -13,15 +13,19 @@ from stpwidget.closed_form import (
 from stpwidget.model import STPState, STPTrace, simulate
 from stpwidget.params import PRESETS, TMParameters
 from stpwidget.trains import poisson_train, regular_train, with_recovery_probe
-from stpwidget.view import plot_trace
 
 
 def __getattr__(name: str):
-    # The explorer pulls in ipywidgets: import it only when asked for.
+    # The explorer (ipywidgets) and the plots (matplotlib) load only when asked for, so
+    # the kernel imports with torch alone.
     if name == "STPExplorer":
         from stpwidget.explorer import STPExplorer
 
         return STPExplorer
+    if name == "plot_trace":
+        from stpwidget.view import plot_trace
+
+        return plot_trace
     raise AttributeError(f"module 'stpwidget' has no attribute {name!r}")
 
 

@@ -84,6 +84,16 @@ def _number(answer: Any, what: str) -> float | Verdict:
     return value
 
 
+def _milliseconds_slip(answer: Any, what: str, low: float, high: float) -> Verdict | None:
+    """A failing verdict when a time in seconds lies in [low, high], i.e. looks like ms."""
+    value = _number(answer, what)
+    if not isinstance(value, Verdict) and low <= value <= high:
+        return Verdict(
+            False, f"Check the unit: the API uses seconds; {value:g} s looks like milliseconds."
+        )
+    return None
+
+
 def _compare(
     answer: Any, expected: float, *, what: str, unit: str, rtol: float, hint: str, fmt: str = ".4g"
 ) -> Verdict:
@@ -171,11 +181,9 @@ def check_ppr_peak(answer: Any) -> Verdict:
     Verdict
         True when the answer is within 10% of the model.
     """
-    value = _number(answer, "interval in s")
-    if not isinstance(value, Verdict) and 10.0 <= value <= 1000.0:
-        return Verdict(
-            False, f"Check the unit: the API uses seconds; {value:g} s looks like milliseconds."
-        )
+    slip = _milliseconds_slip(answer, "interval in s", 10.0, 1000.0)
+    if slip is not None:
+        return slip
     return _compare(
         answer,
         _ppr_peak_interval(),
@@ -226,11 +234,9 @@ def check_recovery_time(answer: Any) -> Verdict:
     Verdict
         True when the answer is within 5% of the model.
     """
-    value = _number(answer, "recovery gap in s")
-    if not isinstance(value, Verdict) and 100.0 <= value <= 100_000.0:
-        return Verdict(
-            False, f"Check the unit: the API uses seconds; {value:g} s looks like milliseconds."
-        )
+    slip = _milliseconds_slip(answer, "recovery gap in s", 100.0, 100_000.0)
+    if slip is not None:
+        return slip
     return _compare(
         answer,
         _recovery_time(),

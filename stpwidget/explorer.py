@@ -198,10 +198,16 @@ class STPExplorer(widgets.VBox):
         self.view = STPView(self.renderer.figure)
         self.renderer.attach(self.view.data_artists)
 
-        for slider in self.sliders.values():
-            slider.observe(self._on_slider, "value")
-        for control in self.protocol_controls.values():
-            control.observe(self._on_control, "value")
+        # The explorer owns the exact values; sliders show them on their grid. A value the
+        # browser sends back snapped to that grid is not a change (see _on_slider).
+        self._floats = {**self.sliders, "probe_delay": self.protocol_controls["probe_delay"]}
+        self._values = {k: float(c.value) for k, c in self._floats.items()}
+        self._values.update(values, probe_delay=protocol.probe_delay * 1e3)
+        for control in self._floats.values():
+            control.observe(self._on_slider, "value")
+        for key, control in self.protocol_controls.items():
+            if key != "probe_delay":
+                control.observe(self._on_control, "value")
         self.preset.observe(self._on_preset, "value")
         self.buttons["reset"].on_click(lambda _: self.apply_preset(self._active_preset))
         self.buttons["new_draw"].on_click(self._on_new_draw)
@@ -264,15 +270,15 @@ class STPExplorer(widgets.VBox):
         return self._trace
 
     def _read_params(self) -> TMParameters:
-        return TMParameters(**{k: self.sliders[k].value / SLIDERS[k][5] for k in PARAM_KEYS})
+        return TMParameters(**{k: self._values[k] / SLIDERS[k][5] for k in PARAM_KEYS})
 
     def _read_protocol(self) -> Protocol:
         c = self.protocol_controls
         return Protocol(
             kind=c["kind"].value,
-            rate=self.sliders["rate"].value,
+            rate=self._values["rate"],
             n_spikes=c["n_spikes"].value,
-            probe_delay=c["probe_delay"].value / 1e3,
+            probe_delay=self._values["probe_delay"] / 1e3,
             seed=c["seed"].value,
         )
 
@@ -294,7 +300,7 @@ class STPExplorer(widgets.VBox):
         unknown = set(values) - set(SLIDERS)
         if unknown:
             raise ValueError(f"unknown parameter(s) {sorted(unknown)}; use {tuple(SLIDERS)}")
-        params = {k: values.get(k, self.sliders[k].value / SLIDERS[k][5]) for k in PARAM_KEYS}
+        params = {k: values.get(k, self._values[k] / SLIDERS[k][5]) for k in PARAM_KEYS}
         TMParameters(**params)  # validates tau > 0, U in (0, 1], finiteness
         for key, value in values.items():
             _, unit, lo, hi, _, scale = SLIDERS[key]
@@ -305,10 +311,9 @@ class STPExplorer(widgets.VBox):
                     f"[{lo / scale:g}, {hi / scale:g}] ({lo:g} to {hi:g} {unit or 'unitless'}"
                     f" on the slider); got {value!r}"
                 )
-        with self._hold():
-            for key, value in values.items():
-                self.sliders[key].value = float(value) * SLIDERS[key][5]
-            if set(values) & set(PARAM_KEYS):
+        self._set_values({k: float(v) * SLIDERS[k][5] for k, v in values.items()})
+        if set(values) & set(PARAM_KEYS):
+            with self._hold():
                 self.preset.value = CUSTOM
         self.update()
 
@@ -318,9 +323,8 @@ class STPExplorer(widgets.VBox):
             raise ValueError(f"preset must be one of {tuple(PRESETS)}; got {name!r}")
         p = PRESETS[name]
         self._active_preset = name
+        self._set_values({k: float(getattr(p, k)) * SLIDERS[k][5] for k in PARAM_KEYS})
         with self._hold():
-            for key in PARAM_KEYS:
-                self.sliders[key].value = float(getattr(p, key)) * SLIDERS[key][5]
             self.preset.value = name
         self.update()
 
@@ -335,12 +339,28 @@ class STPExplorer(widgets.VBox):
 
     # -- observers ---------------------------------------------------------------------
     def _on_slider(self, change: dict) -> None:
-        if self._holding:
-            return
-        if change["owner"] is not self.sliders["rate"] and self.preset.value != CUSTOM:
+        key = next(k for k, c in self._floats.items() if c is change["owner"])
+        if self._holding or self._same_step(key, change["new"], self._values[key]):
+            return  # the browser snapped an exact value to the slider's grid: keep it
+        self._values[key] = float(change["new"])
+        if key in PARAM_KEYS and self.preset.value != CUSTOM:
             with self._hold():
                 self.preset.value = CUSTOM
         self._request_update(change)
+
+    def _same_step(self, key: str, a: float, b: float) -> bool:
+        """Whether two values are within half a step of the slider (its snapping)."""
+        slider = self._floats[key]
+        if isinstance(slider, widgets.FloatLogSlider):
+            return abs(math.log10(a) - math.log10(b)) < slider.step / 2
+        return abs(a - b) < slider.step / 2
+
+    def _set_values(self, values: dict[str, float]) -> None:
+        """Store exact values (slider units) and move their sliders, without updating."""
+        with self._hold():
+            for key, value in values.items():
+                self._values[key] = float(value)
+                self._floats[key].value = float(value)
 
     def _on_control(self, change: dict) -> None:
         if not self._holding:

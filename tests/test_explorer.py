@@ -244,3 +244,29 @@ def test_update_leaves_torch_threads_as_they_were(explorer):
     threads = torch.get_num_threads()
     explorer.sliders["tau_f"].value = 400.0
     assert torch.get_num_threads() == threads
+
+
+def test_browser_snapping_a_preset_value_is_not_a_change(explorer):
+    # The browser puts 750 ms on the log slider's grid and sends back 749.894 ms.
+    before = explorer.render_count
+    explorer.sliders["tau_d"].set_state({"value": 749.894})
+    explorer.sliders["tau_f"].set_state({"value": 50.1187})
+    assert explorer.preset.value == "depressing"
+    assert explorer.params == PRESETS["depressing"]
+    assert explorer.render_count == before
+    # One keyboard step (0.005 decades) is a real change.
+    explorer.sliders["tau_d"].set_state({"value": 10 ** (math.log10(749.894) + 0.005)})
+    assert explorer.preset.value == "custom"
+    assert explorer.params.tau_d == pytest.approx(0.7585, rel=1e-3)
+
+
+def test_kernel_imports_without_matplotlib_or_widgets():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, stpwidget; stpwidget.simulate(stpwidget.PRESETS['depressing'], [0.1], 0.2);"
+        "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
