@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
 
-.PHONY: lab app test lint bench notebooks clean
+.PHONY: lab app test lint bench notebooks screenshot clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,8 @@ lab: $(VENV)/.lab-installed
 
 # The explorer for a class: Voila runs the notebook and shows its widgets, no code.
 app: $(VENV)/.lab-installed
-	$(VENV)/bin/voila notebooks/01_explorer.ipynb --port=$(PORT)
+	$(VENV)/bin/voila notebooks/01_explorer.ipynb --port=$(PORT) \
+		--VoilaConfiguration.extension_denylist="['jupyterlab-jupytext']"
 
 test: $(VENV)/.test-installed $(VENV)/.norse
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -48,6 +49,11 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.test-installed $(VENV)/.norse
 	$(PY) benchmarks/bench_kernel.py
 	$(PY) benchmarks/bench_widget.py
+	$(PY) benchmarks/bench_browser.py
+
+# The README's screenshot, taken from the real explorer in Chromium (needs apt's chromium).
+screenshot: $(VENV)/.test-installed
+	$(PY) scripts/screenshot.py
 
 # After editing a notebook's .md source: format its code, then refresh the paired .ipynb.
 notebooks: $(VENV)/.dev-installed

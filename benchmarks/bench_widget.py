@@ -56,8 +56,9 @@ def seed_update_fn():
 
 def explorer_change_fn(backend: str):
     explorer = STPExplorer(backend=backend)
-    if backend == "ipympl":
-        explorer.figure.canvas.syncing_data_url = False  # as once a browser view is connected
+    if backend == "ipympl":  # as once a browser view is connected and asked for a draw
+        explorer.figure.canvas.syncing_data_url = False
+        explorer.figure.canvas.handle_draw({"type": "draw"})
     slider = explorer.sliders["tau_d"]
     values = itertools.cycle([750.0, 500.0, 300.0, 900.0, 600.0])
     fulls: list[bool] = []

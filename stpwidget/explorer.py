@@ -40,24 +40,64 @@ OTHER_PRESET = {"facilitating": "depressing", "depressing": "facilitating"}
 _RATES = torch.as_tensor(RATES)
 
 
-def _slider(key: str, value: float) -> widgets.widget.Widget:
-    label, unit, lo, hi, log, _ = SLIDERS[key]
+#: Values per decade of the logarithmic sliders: roughly even ratios, and round numbers
+#: (so the presets' 20, 50 and 750 ms are on the slider and shown exactly).
+DECADE = (
+    1,
+    1.1,
+    1.2,
+    1.3,
+    1.5,
+    1.6,
+    1.8,
+    2,
+    2.2,
+    2.4,
+    2.7,
+    3,
+    3.3,
+    3.6,
+    4,
+    4.5,
+    5,
+    5.5,
+    6,
+    6.5,
+    7,
+    7.5,
+    8,
+    9,
+)
+
+
+def log_values(lo: float, hi: float) -> list[float]:
+    """The slider values from ``lo`` to ``hi`` (both included), :data:`DECADE` per decade."""
+    values = []
+    for exponent in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
+        values += [round(m * 10.0**exponent, 10) for m in DECADE]
+    return [v for v in values if lo <= v <= hi]
+
+
+def nearest(options: tuple, value: float) -> float:
+    """The option closest to ``value`` on a log scale (what a slider can show)."""
+    return min(options, key=lambda o: abs(math.log(o / value)))
+
+
+def _slider(
+    key: str, value: float, label: str, unit: str, lo: float, hi: float, log: bool
+) -> widgets.widget.Widget:
+    """A slider in display units: log-spaced values (exact, no float grid) or linear."""
     description = f"{label} [{unit}]" if unit else label
     common = dict(
         description=description,
         continuous_update=True,
-        style={"description_width": "9.5em"},
-        layout=widgets.Layout(width="26em"),
+        style={"description_width": "12em"},
+        layout=widgets.Layout(width="30em"),
     )
     if log:
-        slider = widgets.FloatLogSlider(
-            value=value,
-            base=10,
-            min=math.log10(lo),
-            max=math.log10(hi),
-            step=0.005,
-            readout_format=".4g",
-            **common,
+        options = log_values(lo, hi)
+        slider = widgets.SelectionSlider(
+            options=[(f"{v:g}", v) for v in options], value=nearest(options, value), **common
         )
     else:
         slider = widgets.FloatSlider(
@@ -131,7 +171,7 @@ class STPExplorer(widgets.VBox):
         p = PRESETS[preset]
         values = {k: float(getattr(p, k)) * SLIDERS[k][5] for k in PARAM_KEYS}
         values["rate"] = protocol.rate
-        self.sliders = {k: _slider(k, values[k]) for k in SLIDERS}
+        self.sliders = {k: _slider(k, values[k], *SLIDERS[k][:5]) for k in SLIDERS}
         self.preset = widgets.ToggleButtons(
             options=[*PRESETS, CUSTOM], value=preset, description="synapse"
         )
@@ -153,16 +193,8 @@ class STPExplorer(widgets.VBox):
                 description="spikes",
                 continuous_update=True,
             ),
-            "probe_delay": widgets.FloatLogSlider(
-                value=protocol.probe_delay * 1e3,
-                base=10,
-                min=1,
-                max=math.log10(5000),
-                step=0.01,
-                readout_format=".4g",
-                description="probe delay [ms]",
-                style={"description_width": "8em"},
-                continuous_update=True,
+            "probe_delay": _slider(
+                "probe_delay", protocol.probe_delay * 1e3, "probe delay", "ms", 10.0, 5000.0, True
             ),
             "seed": widgets.BoundedIntText(
                 value=protocol.seed,
@@ -348,19 +380,26 @@ class STPExplorer(widgets.VBox):
                 self.preset.value = CUSTOM
         self._request_update(change)
 
-    def _same_step(self, key: str, a: float, b: float) -> bool:
-        """Whether two values are within half a step of the slider (its snapping)."""
+    def _same_step(self, key: str, shown: float, held: float) -> bool:
+        """Whether a linear slider's new value is the held one snapped to its step.
+
+        The browser snaps a value to the slider's step and may send that back: not a
+        change. Log sliders choose among exact values, so any change of theirs is real.
+        """
         slider = self._floats[key]
-        if isinstance(slider, widgets.FloatLogSlider):
-            return abs(math.log10(a) - math.log10(b)) < slider.step / 2
-        return abs(a - b) < slider.step / 2
+        if isinstance(slider, widgets.SelectionSlider):
+            return False
+        return abs(shown - held) < slider.step / 2
 
     def _set_values(self, values: dict[str, float]) -> None:
         """Store exact values (slider units) and move their sliders, without updating."""
         with self._hold():
             for key, value in values.items():
                 self._values[key] = float(value)
-                self._floats[key].value = float(value)
+                slider = self._floats[key]
+                if isinstance(slider, widgets.SelectionSlider):
+                    value = nearest(tuple(v for _, v in slider.options), value)
+                slider.value = value
 
     def _on_control(self, change: dict) -> None:
         if not self._holding:

@@ -7,9 +7,11 @@ axes are rendered once into a background and only the data artists are redrawn p
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import ipywidgets as widgets
@@ -36,26 +38,73 @@ def _chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
 
-def encode_png(rgba: np.ndarray) -> bytes:
-    """Encode an RGBA canvas (h, w, 4) as an RGB PNG, fast.
+def _deflate(data: memoryview, last: bool) -> bytes:
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)  # raw deflate, fastest level
+    return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
-    Runs on every update of the image path, so it trades a little size for speed: no row
-    filters and zlib's run-length strategy, which suits a plot's flat areas (about twice as
-    fast as Pillow's encoder at its fastest level). The figure is opaque, so alpha is dropped.
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="stpwidget-png")
+
+
+def encode_png(rgba: np.ndarray, parts: int = 2) -> bytes:
+    """Encode an RGBA canvas of shape (h, w, 4) as a PNG, fast.
+
+    This runs on every update of the image path, so it favours speed: no row filters,
+    zlib level 1, and the rows compressed in ``parts`` slices on threads (zlib releases
+    the GIL). Each slice but the last ends in a sync flush, so the slices join into one
+    valid deflate stream. Measured here: 3.4 ms for 920 x 560 px, against 12 ms for
+    Pillow at its fastest level.
     """
     height, width, _ = rgba.shape
-    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
     rows[:, 0] = 0  # filter type "None" for every row
-    rows[:, 1:] = rgba[..., :3].reshape(height, -1)
-    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
-    data = packer.compress(rows.tobytes()) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    rows[:, 1:] = rgba.reshape(height, -1)
+    raw = memoryview(rows).cast("B")
+    cuts = [round(height * k / parts) * rows.shape[1] for k in range(parts + 1)]
+    slices = [raw[cuts[k] : cuts[k + 1]] for k in range(parts)]
+    if parts == 1:
+        body = _deflate(slices[0], last=True)
+    else:
+        futures = [_pool().submit(_deflate, sl, k == parts - 1) for k, sl in enumerate(slices)]
+        body = b"".join(f.result() for f in futures)
+    data = b"\x78\x01" + body + struct.pack(">I", zlib.adler32(raw))  # zlib wrapper
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)
         + _chunk(b"IDAT", data)
         + _chunk(b"IEND", b"")
     )
+
+
+#: What :func:`fast_diff_image` needs of matplotlib's WebAgg canvas (ipympl's base).
+_DIFF_API = ("_png_is_old", "_last_buff", "_force_full", "set_image_mode", "get_renderer")
+
+
+def fast_diff_image(canvas: Any) -> bytes | None:
+    """Matplotlib's WebAgg ``get_diff_image`` (same full/diff rules), encoded fast.
+
+    ipympl sends this PNG on every draw; matplotlib encodes it with Pillow at zlib's
+    default level, 20 ms for the explorer's figure here. Installed on the explorer's own
+    canvas only, and only where the canvas has the attributes it relies on.
+    """
+    if not canvas._png_is_old:
+        return None
+    pixels = np.asarray(canvas.get_renderer().buffer_rgba())
+    buff = pixels.view(np.uint32).squeeze(2)
+    full = (
+        canvas._force_full
+        or buff.shape != canvas._last_buff.shape
+        or bool((pixels[:, :, 3] != 255).any())  # transparency: cannot overlay a diff
+    )
+    canvas.set_image_mode("full" if full else "diff")
+    output = buff if full else np.where(buff != canvas._last_buff, buff, 0)
+    canvas._last_buff = buff.copy()
+    canvas._force_full = False
+    canvas._png_is_old = False
+    return encode_png(output.view(np.uint8).reshape(*output.shape, 4))
 
 
 class _Blitter:
@@ -141,11 +190,21 @@ class IpymplRenderer(_Blitter):
         canvas.header_visible = False
         canvas.footer_visible = False
         canvas.resizable = False
+        if all(hasattr(canvas, name) for name in _DIFF_API):
+            canvas.get_diff_image = functools.partial(fast_diff_image, canvas)
         self.widget = canvas
 
     def render(self, full: bool) -> None:
-        """Draw; ipympl's canvas publishes the change itself."""
-        self.draw(full)
+        """Blit, or ask the browser for a full draw; ipympl publishes the image itself.
+
+        Full draws go through ``draw_idle``: the browser asks for them once its view is up.
+        A draw made earlier would reach it as raw pixels (ipympl sends its unencoded buffer
+        until the view reports "initialized") and break the canvas.
+        """
+        if full or self._background is None:
+            self.figure.canvas.draw_idle()
+        else:
+            self.draw(full=False)
 
     def close(self) -> None:
         """Remove the figure from pyplot and close its canvas widget."""

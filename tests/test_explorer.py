@@ -197,12 +197,13 @@ def test_image_path_publishes_a_png_of_the_shown_size(explorer):
 
 def test_fast_browser_events_coalesce_to_the_last_value(explorer):
     slider = explorer.sliders["tau_d"]
-    values = list(np.linspace(10.0, 1500.0, 40))
+    indices = list(range(20, 60))
+    values = [slider.options[i][1] for i in indices]
 
     async def storm():
         start = explorer.render_count
-        for v in values:  # as the browser sends them: set_state, no await in between
-            slider.set_state({"value": v})
+        for i in indices:  # as the browser sends them: set_state, no await in between
+            slider.set_state({"index": i})
         await asyncio.sleep(0)
         await asyncio.sleep(0)
         return explorer.render_count - start
@@ -246,18 +247,40 @@ def test_update_leaves_torch_threads_as_they_were(explorer):
     assert torch.get_num_threads() == threads
 
 
-def test_browser_snapping_a_preset_value_is_not_a_change(explorer):
-    # The browser puts 750 ms on the log slider's grid and sends back 749.894 ms.
+def test_sliders_show_the_presets_exactly(explorer):
+    for name in ("facilitating", "depressing"):
+        explorer.preset.value = name
+        for key in ("tau_f", "tau_d", "tau_s"):
+            slider = explorer.sliders[key]
+            exact = getattr(PRESETS[name], key) * 1e3
+            assert slider.value == pytest.approx(exact, rel=1e-12)
+            assert slider.label == f"{exact:g}"  # what the student reads: "750", not "749.9"
+
+
+def test_browser_snapping_u_to_its_step_is_not_a_change(explorer):
+    # The browser puts 0.45 on the slider's 0.01 grid and may send back 0.45000000000000007.
     before = explorer.render_count
-    explorer.sliders["tau_d"].set_state({"value": 749.894})
-    explorer.sliders["tau_f"].set_state({"value": 50.1187})
+    explorer.sliders["U"].set_state({"value": 0.45000000000000007})
     assert explorer.preset.value == "depressing"
     assert explorer.params == PRESETS["depressing"]
     assert explorer.render_count == before
-    # One keyboard step (0.005 decades) is a real change.
-    explorer.sliders["tau_d"].set_state({"value": 10 ** (math.log10(749.894) + 0.005)})
-    assert explorer.preset.value == "custom"
-    assert explorer.params.tau_d == pytest.approx(0.7585, rel=1e-3)
+    explorer.sliders["U"].set_state({"value": 0.46})  # one keyboard step is a change
+    assert explorer.preset.value == "custom" and explorer.params.U == 0.46
+
+
+def test_every_step_of_a_log_slider_is_a_change(explorer):
+    slider = explorer.sliders["tau_d"]
+    top = slider.options[-1][1]
+    slider.value = top  # 2000 ms, the end of the range
+    below = slider.options[-2][1]
+    slider.set_state({"index": len(slider.options) - 2})  # ArrowLeft in the browser
+    assert explorer.params.tau_d == pytest.approx(below / 1e3)
+
+
+def test_set_params_off_the_slider_values_is_kept_exactly(explorer):
+    explorer.set_params(tau_d=0.2134)
+    assert explorer.params.tau_d == 0.2134
+    assert explorer.sliders["tau_d"].value == 220.0  # the nearest value it can show
 
 
 def test_kernel_imports_without_matplotlib_or_widgets():

@@ -32,6 +32,9 @@ def test_auto_picks_the_ipympl_canvas_and_updates_it(ipympl):
         assert isinstance(explorer.renderer.widget, ipympl.Canvas)
         assert explorer.figure.canvas is explorer.renderer.widget
         assert explorer.renderer.widget in explorer.children
+        # Nothing is drawn before the browser's view asks (ipympl would send raw pixels).
+        assert explorer.renderer._background is None
+        explorer.figure.canvas.handle_draw({"type": "draw"})  # the view's first request
         before = bytes(explorer.figure.canvas.buffer_rgba())
         explorer.sliders["tau_d"].value = 90.0
         assert bytes(explorer.figure.canvas.buffer_rgba()) != before

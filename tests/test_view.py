@@ -77,12 +77,41 @@ def test_default_explorer_image_matches_baseline(tmp_path):
     assert result is None, result
 
 
-def test_png_encoder_round_trips_the_canvas():
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_png_encoder_round_trips_the_canvas(parts):
     from PIL import Image
 
     from stpwidget.render import encode_png
 
-    rgba = np.random.default_rng(0).integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
-    with Image.open(io.BytesIO(encode_png(rgba))) as image:
-        assert image.format == "PNG" and image.mode == "RGB" and image.size == (53, 37)
-        np.testing.assert_array_equal(np.asarray(image), rgba[..., :3])
+    rgba = np.random.default_rng(parts).integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    with Image.open(io.BytesIO(encode_png(rgba, parts=parts))) as image:
+        assert image.format == "PNG" and image.mode == "RGBA" and image.size == (53, 37)
+        np.testing.assert_array_equal(np.asarray(image), rgba)
+
+
+def test_fast_diff_image_matches_matplotlibs():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_webagg_core import FigureCanvasWebAggCore
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from stpwidget.render import fast_diff_image
+
+    fig = Figure(figsize=(3, 2), dpi=50)
+    canvas = FigureCanvasWebAggCore(fig)
+    (line,) = fig.add_subplot().plot([0, 1], [0, 1])
+    modes = []
+    canvas.set_image_mode = modes.append
+    for y in ([0, 1], [1, 0]):  # the first image is full, the second a diff
+        line.set_ydata(y)
+        FigureCanvasAgg.draw(canvas)  # WebAgg's draw() would also notify a (missing) browser
+        canvas._png_is_old = True
+        state = (canvas._last_buff.copy(), canvas._force_full)
+        theirs = FigureCanvasWebAggCore.get_diff_image(canvas)
+        canvas._png_is_old = True
+        canvas._last_buff, canvas._force_full = state
+        ours = fast_diff_image(canvas)
+        with Image.open(io.BytesIO(theirs)) as a, Image.open(io.BytesIO(ours)) as b:
+            np.testing.assert_array_equal(np.asarray(a.convert("RGBA")), np.asarray(b))
+    assert modes == ["full", "full", "diff", "diff"]
+    assert fast_diff_image(canvas) is None  # nothing new to send

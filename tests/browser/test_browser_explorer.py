@@ -1,0 +1,180 @@
+"""The explorer end to end in a real Chromium: JupyterLab (Run All) and Voila.
+
+Each module-scoped ``explorer`` fixture is one page; the tests below run in order on it, as
+a student would: load, move every slider with the keyboard, presets and pin, a drag storm.
+After every step the figure's pixels must have changed and the readouts must equal what
+stpwidget's kernel computes in this process for the parameters the explorer holds (and
+the sliders must show those parameters, to within their step).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from explorer_page import (
+    SLIDER_KEYS,
+    dump,
+    expected_readouts,
+    readout_mismatches,
+    shown_differently,
+    slider_mismatches,
+)
+
+from stpwidget import PRESETS
+
+pytestmark = pytest.mark.browser
+
+#: Key presses per slider: enough that the change shows in the readouts' digits.
+PRESSES = {"tau_f": 12, "tau_d": 8, "tau_s": 8, "U": 3, "rate": 8}
+PRESET_SLIDERS = {
+    name: {"tau_f": p.tau_f * 1e3, "tau_d": p.tau_d * 1e3, "tau_s": p.tau_s * 1e3, "U": p.U}
+    for name, p in ((n, PRESETS[n]) for n in ("facilitating", "depressing"))
+}
+
+
+def assert_consistent(app, context: str) -> dict:
+    """Sliders show the plotted parameters, readouts equal this process's kernel for them."""
+    state = app.state()
+    shown = app.readouts()
+    off = slider_mismatches(state)
+    assert not off, f"{context}: the sliders do not show the plotted parameters: {off}"
+    bad = readout_mismatches(shown, expected_readouts(state["values"]))
+    assert not bad, f"{context}: readouts disagree with the kernel: {bad} ({dump(state['values'])})"
+    assert not app.message(), f"{context}: the explorer shows an error: {app.message()}"
+    assert not app.watch.tracebacks, f"{context}: traceback from the kernel: {app.watch.tracebacks}"
+    return state
+
+
+def close_to(values: dict, target: dict, rel: float = 1e-9) -> bool:
+    return all(abs(values[k] - v) <= rel * abs(v) for k, v in target.items())
+
+
+def test_loads_with_depressing_preset(explorer):
+    state = assert_consistent(explorer, "after load")
+    assert explorer.figure_hash() is not None, "the figure shows no pixels"
+    assert explorer.active_preset() == "depressing", (
+        f"01_explorer starts on the depressing preset, the page shows {explorer.active_preset()!r}"
+        f" (kernel: preset={state['preset']!r}, sliders={dump(state['values'])})"
+    )
+    assert close_to(state["values"], PRESET_SLIDERS["depressing"]), (
+        "loading the page moved the sliders off the preset's values: "
+        f"{dump(state['values'])} vs {dump(PRESET_SLIDERS['depressing'])}"
+    )
+
+
+@pytest.mark.parametrize("key", SLIDER_KEYS)
+def test_keyboard_moves_every_slider(explorer, key):
+    before_figure = explorer.settle()
+    before_state = explorer.state()
+    before_shown = explorer.readouts()
+    explorer.press(key, "ArrowRight", PRESSES[key])
+    after_figure = explorer.settle()
+    state = assert_consistent(explorer, f"after ArrowRight x{PRESSES[key]} on {key}")
+    assert state["values"][key] > before_state["values"][key], (
+        f"{key} did not move: {before_state['values'][key]} -> {state['values'][key]}"
+    )
+    others = {k: v for k, v in state["values"].items() if k != key}
+    assert close_to(others, {k: before_state["values"][k] for k in others}), "other sliders moved"
+    assert after_figure != before_figure, f"moving {key} did not change the figure's pixels"
+    # Every readout that depends on this slider (at the digits shown) changed on the page.
+    old, new = expected_readouts(before_state["values"]), expected_readouts(state["values"])
+    for name, text in before_shown.items():
+        if shown_differently(old[name], new[name], text):
+            assert explorer.readouts()[name] != text, f"{name} readout did not change"
+
+
+@pytest.mark.parametrize("name", ["facilitating", "depressing", "custom"])
+def test_presets_and_pin(explorer, name):
+    before_figure = explorer.settle()
+    before = explorer.state()
+    explorer.click_preset(name)
+    after_figure = explorer.settle()
+    state = assert_consistent(explorer, f"after clicking {name}")
+    assert explorer.active_preset() == name
+    if name == "custom":
+        # "custom" keeps the current values: nothing to redraw.
+        assert state["values"] == before["values"]
+        assert after_figure == before_figure
+    else:
+        assert close_to(state["values"], PRESET_SLIDERS[name]), (
+            f"{name}: sliders {dump(state['values'])} are not the preset's values"
+        )
+        assert state["preset"] == name
+        assert after_figure != before_figure, f"clicking {name} did not change the figure"
+    # Pin the current traces: a ghost appears once a parameter moves.
+    explorer.click_pin()
+    pinned_figure = explorer.settle()
+    assert explorer.state()["pin"] is True
+    explorer.press("tau_d", "ArrowLeft", 10)
+    moved_figure = explorer.settle()
+    assert_consistent(explorer, f"after pin and tau_d ArrowLeft on {name}")
+    assert moved_figure != pinned_figure
+    explorer.click_pin()  # unpin: the ghost goes away
+    unpinned_figure = explorer.settle()
+    assert explorer.state()["pin"] is False
+    assert unpinned_figure != moved_figure, "unpinning did not remove the ghost"
+
+
+def test_drag_storm_leaves_no_backlog(explorer):
+    from stpwidget.model import simulate
+    from stpwidget.params import TMParameters
+    from stpwidget.protocols import Protocol
+    from stpwidget.view import decimate
+
+    explorer.settle()
+    before = explorer.state()
+    hi = before["slider_max"]["tau_d"]
+    final = dict(before["values"], tau_d=hi)
+    expected = expected_readouts(final)
+    statuses_before = len(explorer.watch.status)
+
+    released = explorer.drag_slider_end_to_end("tau_d")
+    deadline = released + 1.0
+    while True:
+        ok = not readout_mismatches(explorer.readouts(), expected) and explorer.kernel_idle()
+        if ok or time.monotonic() > deadline:
+            break
+        explorer.page.wait_for_timeout(20)
+    waited = time.monotonic() - released
+    figure_at_1s = explorer.figure_hash()
+    assert len(explorer.watch.status) > statuses_before + 10, "the drag sent few updates"
+    assert not readout_mismatches(explorer.readouts(), expected), (
+        f"1 s after the release the readouts are not the final value's: "
+        f"{readout_mismatches(explorer.readouts(), expected)}"
+    )
+    assert explorer.kernel_idle(), f"kernel still busy 1 s after the release: {waited:.2f} s"
+    # No backlog: nothing else arrives afterwards.
+    final_figure = explorer.settle(quiet=0.5)
+    assert final_figure == figure_at_1s, "the figure kept changing more than 1 s after release"
+
+    state = assert_consistent(explorer, "after the drag storm")
+    assert abs(state["values"]["tau_d"] - hi) <= 1e-9 * hi, state["values"]
+    # The x trace the kernel drew is the exact trace of the final value (computed here).
+    params = TMParameters(
+        **{k: state["values"][k] / 1e3 for k in ("tau_f", "tau_d", "tau_s")},
+        U=state["values"]["U"],
+    )
+    protocol = Protocol(**state["protocol"])
+    trace = simulate(params, protocol.spikes(), protocol.duration, dt=state["dt"])
+    t, x = decimate(trace, "x", state["width_px"])
+    shown_t, shown_x = state["x_line"]
+    assert len(shown_t) == len(t)
+    assert max(abs(a - b) for a, b in zip(shown_x, x.tolist())) < 1e-9
+    # And the pixels are those of the final value: leave it by keyboard, come back with End.
+    explorer.press("tau_d", "ArrowLeft")
+    one_press = explorer.settle()
+    explorer.press("tau_d", "ArrowLeft")
+    assert explorer.settle() != final_figure
+    explorer.press("tau_d", "End")
+    assert explorer.settle() == final_figure, "the figure after the storm is not the final value's"
+    assert explorer.state()["x_line"] == state["x_line"]
+    # A student's key press at the slider's end must do something.
+    assert one_press != final_figure, "ArrowLeft at the end of tau_d changed nothing"
+
+
+def test_no_console_errors_or_tracebacks(explorer):
+    explorer.settle()
+    assert not explorer.watch.console_errors, explorer.watch.console_errors
+    assert not explorer.watch.tracebacks, explorer.watch.tracebacks
+    assert not explorer.output_tracebacks(), explorer.output_tracebacks()
