@@ -107,9 +107,13 @@ class TMParameters:
             ``tau_f``, ``tau_d``, ``tau_s`` (s), ``U`` and ``A``, all of shape
             :attr:`batch_shape`. Gradients flow back to tensor fields.
         """
+        fields = self._values()
+        if not any(isinstance(v, torch.Tensor) for v in fields):  # one small tensor, no copies
+            packed = torch.tensor([float(v) for v in fields], dtype=dtype, device=device)
+            return dict(zip(self._fields(), packed.unbind()))
         if device is None:
-            device = next((v.device for v in self._values() if isinstance(v, torch.Tensor)), "cpu")
-        values = [torch.as_tensor(v, dtype=dtype, device=device) for v in self._values()]
+            device = next(v.device for v in fields if isinstance(v, torch.Tensor))
+        values = [torch.as_tensor(v, dtype=dtype, device=device) for v in fields]
         values = torch.broadcast_tensors(*values)
         return dict(zip(self._fields(), values))
 
