@@ -480,7 +480,7 @@ class STPExplorer(widgets.VBox):
         return text.code_text(self._params, self._protocol, self.dt)
 
     def to_dataframe(self):
-        """The current trace as a pandas DataFrame (columns t_s, x, u, current)."""
+        """The current trace as a pandas DataFrame (columns t_s, x, u, current; needs pandas)."""
         import pandas as pd
 
         tr = self._trace
@@ -506,15 +506,13 @@ class STPExplorer(widgets.VBox):
     def close(self) -> None:
         """Close the figure and every widget of the explorer."""
         self.renderer.close()
-        for control in [
-            *self.sliders.values(),
-            *self.protocol_controls.values(),
-            *self.buttons.values(),
-            self.preset,
-            self.readouts,
-            self.message,
-            self.equations,
-            self.code,
-        ]:
-            control.close()
+        pending = [self]
+        while pending:
+            widget = pending.pop()
+            pending.extend(getattr(widget, "children", ()))
+            for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+                if isinstance(part, widgets.Widget):
+                    part.close()  # a widget's layout and style are widgets of their own
+            if widget is not self:
+                widget.close()
         super().close()

@@ -160,8 +160,12 @@ class ImageRenderer(_Blitter):
     def __init__(self, width: int, height: int, dpi: float) -> None:
         self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
         FigureCanvasAgg(self.figure)  # not in pyplot's registry: nothing to leak
-        self.widget = widgets.Image(format="png", width=str(width), height=str(height))
-        self.widget.layout = widgets.Layout(width=f"{width}px", height=f"{height}px")
+        self.widget = widgets.Image(
+            format="png",
+            width=str(width),
+            height=str(height),
+            layout=widgets.Layout(width=f"{width}px", height=f"{height}px"),
+        )
 
     def render(self, full: bool) -> None:
         """Draw and publish the PNG."""

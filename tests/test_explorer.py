@@ -234,11 +234,17 @@ def test_exports(explorer, tmp_path):
     torch.testing.assert_close(namespace["trace"].x, trace.x, rtol=0, atol=0)
 
 
-def test_constructing_and_closing_leaks_no_figures():
-    before = plt.get_fignums()
+def test_constructing_and_closing_leaks_no_figures_or_widgets():
+    import ipywidgets
+
+    module = ipywidgets.widgets.widget
+    live = module._instances if hasattr(module, "_instances") else ipywidgets.Widget.widgets
+    STPExplorer(backend="image").close()  # first use may create shared widgets (layouts)
+    before, widgets_before = plt.get_fignums(), len(live)
     for _ in range(50):
         STPExplorer(backend="image").close()
     assert plt.get_fignums() == before
+    assert len(live) == widgets_before
 
 
 def test_update_leaves_torch_threads_as_they_were(explorer):
