@@ -230,11 +230,10 @@ class STPExplorer(widgets.VBox):
         self.view = STPView(self.renderer.figure)
         self.renderer.attach(self.view.data_artists)
 
-        # The explorer owns the exact values; sliders show them on their grid. A value the
-        # browser sends back snapped to that grid is not a change (see _on_slider).
+        # The explorer owns the exact values (slider units); the sliders only show them: a log
+        # slider the nearest of its round values, U its 0.01 step (see _on_slider).
         self._floats = {**self.sliders, "probe_delay": self.protocol_controls["probe_delay"]}
-        self._values = {k: float(c.value) for k, c in self._floats.items()}
-        self._values.update(values, probe_delay=protocol.probe_delay * 1e3)
+        self._values = {**values, "probe_delay": protocol.probe_delay * 1e3}
         for control in self._floats.values():
             control.observe(self._on_slider, "value")
         for key, control in self.protocol_controls.items():

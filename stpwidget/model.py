@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import torch
@@ -25,6 +25,8 @@ from stpwidget.params import TMParameters
 from stpwidget.trains import MAX_DURATION, as_spike_times
 
 Method = Literal["exact", "euler"]
+#: Traces up to this many samples (batch x time) are computed with NumPy on the CPU.
+SMALL_TRACE = 50_000
 METHODS: tuple[str, ...] = ("exact", "euler")
 
 
@@ -141,48 +143,130 @@ def simulate(
     spikes = as_spike_times(spike_times)
     dev = p["U"].device
     # The state is kept as (1 - x, u, I) stacked on a leading axis: all three decay alike.
-    taus = torch.stack([p["tau_d"], p["tau_f"], p["tau_s"]])
-    clock = _ExactClock(spikes, n, dt) if method == "exact" else _EulerClock(spikes, n, dt, taus)
-    pre, post = _spike_updates(p["U"], p["A"], taus, clock)
+    taus_t = torch.stack([p["tau_d"], p["tau_f"], p["tau_s"]])
+    # Without autograd on the CPU, NumPy runs the loop over spikes, and the trace too when it
+    # is small: single-threaded, a fraction of torch's per-call cost, and unaffected by a
+    # busy CPU (where torch's two threads took 7-22 ms for what one does in 0.5 ms). Large
+    # traces, CUDA and autograd use torch.
+    no_grad_cpu = dev.type == "cpu" and not any(t.requires_grad for t in (p["U"], p["A"], taus_t))
+    ev = _NUMPY if no_grad_cpu else _TORCH
+    xp = _NUMPY if no_grad_cpu and n * p["U"].numel() <= SMALL_TRACE else _TORCH
+
+    def clock_for(ops: Ops, taus_ops: Any) -> _ExactClock | _EulerClock:
+        train = ops.array(spikes.to(dev))
+        if method == "exact":
+            return _ExactClock(ops, train, n, dt)
+        return _EulerClock(ops, train, n, dt, taus_ops)
+
+    U, A, taus_ev = (ev.array(t) for t in (p["U"], p["A"], taus_t))
+    clock = clock_for(ev, taus_ev)
+    pre, post = _spike_updates(ev, U, A, taus_ev, clock)
+    taus = taus_ev
+    if ev is not xp:  # a NumPy loop, then a trace too long for NumPy: torch fills it
+        pre, post = (torch.from_numpy(a).to(dev) for a in (pre, post))
+        taus = xp.array(taus_t)
+        clock = clock_for(xp, taus)
     # The trace: decay the latest post-spike state (a rest "event" at t = 0 leads the list).
-    post_rest = torch.cat([post.new_zeros(*taus.shape, 1), post], dim=-1)
-    idx = torch.searchsorted(clock.event_clock, clock.grid_clock, right=True) - 1
-    elapsed = (clock.grid_clock - clock.event_clock[idx]).to(dev, dtype)
-    grid = post_rest[..., idx.to(dev)] * clock.factor(taus, elapsed)
+    post_rest = xp.cat([xp.zeros_like(taus[..., None]), post], -1)
+    idx = xp.right_of(clock.event_clock, clock.grid_clock) - 1
+    elapsed = xp.cast(clock.grid_clock - clock.event_clock[idx], taus)
+    grid = post_rest[..., idx] * clock.factor(taus, elapsed)
+    t = clock.grid_clock * dt if method == "euler" else clock.grid_clock
     return STPTrace(
-        t=torch.arange(n, dtype=torch.float64, device=dev) * dt,
-        x=1.0 - grid[0],
-        u=grid[1],
-        current=grid[2],
+        t=xp.tensor(t),
+        x=xp.tensor(1.0 - grid[0]),
+        u=xp.tensor(grid[1]),
+        current=xp.tensor(grid[2]),
         spike_times=spikes.to(dev),
-        release=(1.0 - pre[0]) * post[1],
-        pre=_as_state(pre),
-        post=_as_state(post),
+        release=xp.tensor((1.0 - pre[0]) * post[1]),
+        pre=_as_state(xp, pre),
+        post=_as_state(xp, post),
         params=params,
         dt=dt,
         method=method,
     )
 
 
-def _as_state(s: torch.Tensor) -> STPState:
-    """Unstack ``(1 - x, u, I)`` into an :class:`STPState`."""
-    return STPState(x=1.0 - s[0], u=s[1], current=s[2])
+class _NUMPY:
+    """Array operations the kernel needs, on NumPy arrays (results back as tensors)."""
+
+    exp, cat, stack, diff, round = np.exp, np.concatenate, np.stack, np.diff, np.round
+
+    @staticmethod
+    def array(t: torch.Tensor) -> np.ndarray:
+        return t.numpy()
+
+    @staticmethod
+    def tensor(a: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(a))
+
+    @staticmethod
+    def arange(n: int, like: np.ndarray) -> np.ndarray:
+        return np.arange(n, dtype=like.dtype)
+
+    @staticmethod
+    def zeros_like(a: np.ndarray) -> np.ndarray:
+        return np.zeros_like(a)
+
+    @staticmethod
+    def right_of(edges: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return np.searchsorted(edges, values, side="right")
+
+    @staticmethod
+    def cast(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+        return a.astype(like.dtype, copy=False)
+
+
+class _TORCH:
+    """The same operations on tensors (any device; autograd flows)."""
+
+    exp, cat, stack, diff, round = torch.exp, torch.cat, torch.stack, torch.diff, torch.round
+    zeros_like = torch.zeros_like
+
+    @staticmethod
+    def array(t: torch.Tensor) -> torch.Tensor:
+        return t
+
+    @staticmethod
+    def tensor(a: torch.Tensor) -> torch.Tensor:
+        return a
+
+    @staticmethod
+    def arange(n: int, like: torch.Tensor) -> torch.Tensor:
+        return torch.arange(n, dtype=like.dtype, device=like.device)
+
+    @staticmethod
+    def right_of(edges: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+        return torch.searchsorted(edges, values.to(edges.device), right=True)
+
+    @staticmethod
+    def cast(a: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        return a.to(like.device, like.dtype)
+
+
+Ops = type[_NUMPY] | type[_TORCH]
+
+
+def _as_state(xp: Ops, s: Any) -> STPState:
+    """Unstack ``(1 - x, u, I)`` into an :class:`STPState` of tensors."""
+    return STPState(x=xp.tensor(1.0 - s[0]), u=xp.tensor(s[1]), current=xp.tensor(s[2]))
 
 
 class _ExactClock:
     """Exact propagators: time in s, decay ``exp(-Δ/τ)``, instantaneous jumps."""
 
-    def __init__(self, spikes: torch.Tensor, n: int, dt: float) -> None:
-        self.event_clock = torch.cat([spikes.new_zeros(1), spikes])
-        self.grid_clock = torch.arange(n, dtype=torch.float64) * dt
+    def __init__(self, xp: Ops, spikes: Any, n: int, dt: float) -> None:
+        self.xp = xp
+        self.event_clock = xp.cat([xp.arange(1, spikes), spikes])  # a rest "event" at 0
+        self.grid_clock = xp.arange(n, spikes) * dt
         # Elapsed time before each spike's update (the first one starts from rest).
-        self.gaps = torch.diff(spikes, prepend=spikes[:1])
+        self.gaps = xp.diff(spikes, prepend=spikes[:1])
 
-    def factor(self, taus: torch.Tensor, elapsed: torch.Tensor) -> torch.Tensor:
-        return torch.exp(elapsed * (-1.0 / taus).unsqueeze(-1))
+    def factor(self, taus: Any, elapsed: Any) -> Any:
+        return self.xp.exp(elapsed * (-1.0 / taus)[..., None])
 
-    def jump_factor(self, taus: torch.Tensor) -> torch.Tensor:
-        return torch.ones_like(taus)
+    def jump_factor(self, taus: Any) -> Any:
+        return taus * 0.0 + 1.0
 
 
 class _EulerClock:
@@ -191,65 +275,60 @@ class _EulerClock:
     A spike in step k acts in that step's update; sample k is the state after step k.
     """
 
-    def __init__(self, spikes: torch.Tensor, n: int, dt: float, taus: torch.Tensor) -> None:
-        for name, tau in zip(("tau_d", "tau_f", "tau_s"), taus.detach()):
+    def __init__(self, xp: Ops, spikes: Any, n: int, dt: float, taus: Any) -> None:
+        for name, tau in zip(("tau_d", "tau_f", "tau_s"), taus):
             if bool((tau <= dt).any()):
                 raise ValueError(
                     f"dt must be below {name} for method='euler' (forward Euler is unstable "
-                    f"for dt >= tau); got dt={dt:g} s, {name}={tau.min().item():g} s"
+                    f"for dt >= tau); got dt={dt:g} s, {name}={float(tau.min()):g} s"
                 )
-        steps = torch.round(spikes / dt)
-        same = torch.diff(steps) == 0
-        if bool(same.any()):
-            k = int(torch.nonzero(same)[0])
+        steps = xp.round(spikes / dt)
+        same = (steps[1:] == steps[:-1]).tolist()
+        if any(same):
+            k = same.index(True)
             raise ValueError(
-                f"spike_times {spikes[k].item():g} s and {spikes[k + 1].item():g} s fall into "
+                f"spike_times {float(spikes[k]):g} s and {float(spikes[k + 1]):g} s fall into "
                 f"the same Euler step of dt={dt:g} s; use a smaller dt or method='exact'"
             )
-        self.dt = dt
-        self.event_clock = torch.cat([steps.new_zeros(1), steps])
-        self.grid_clock = torch.arange(n, dtype=torch.float64)
+        self.xp, self.dt = xp, dt
+        self.event_clock = xp.cat([xp.arange(1, steps), steps])  # a rest "event" at 0
+        self.grid_clock = xp.arange(n, steps)
         # Steps of pure decay between two spike steps (the spike's own step is the jump).
-        self.gaps = torch.diff(steps, prepend=steps[:1] - 1) - 1
+        self.gaps = xp.diff(steps, prepend=steps[:1] - 1) - 1
 
-    def factor(self, taus: torch.Tensor, elapsed: torch.Tensor) -> torch.Tensor:
-        return torch.pow(self.jump_factor(taus).unsqueeze(-1), elapsed)
+    def factor(self, taus: Any, elapsed: Any) -> Any:
+        return self.jump_factor(taus)[..., None] ** elapsed
 
-    def jump_factor(self, taus: torch.Tensor) -> torch.Tensor:
+    def jump_factor(self, taus: Any) -> Any:
         return 1.0 - self.dt / taus
 
 
 def _spike_updates(
-    U: torch.Tensor, A: torch.Tensor, taus: torch.Tensor, clock: _ExactClock | _EulerClock
-) -> tuple[torch.Tensor, torch.Tensor]:
+    xp: Ops, U: Any, A: Any, taus: Any, clock: _ExactClock | _EulerClock
+) -> tuple[Any, Any]:
     """Loop over spikes: the state ``(1 - x, u, I)`` entering and leaving each spike update.
 
-    Returns two tensors of shape ``(3, *batch, n_spikes)``.
+    Returns two arrays of shape ``(3, *batch, n_spikes)``.
     """
-    decay = clock.factor(taus, clock.gaps.to(taus.device, taus.dtype)).movedim(-1, 1)
+    decay = clock.factor(taus, xp.cast(clock.gaps, taus))  # (3, *batch, n_spikes)
+    decay = [decay[..., k] for k in range(decay.shape[-1])]
     jump = clock.jump_factor(taus)
-    # Without autograd the short loop runs on NumPy rows, or on Python floats for a single
-    # synapse: several times faster than a loop of small torch operations.
-    fast = taus.device.type == "cpu" and not any(t.requires_grad for t in (U, A, taus))
-    if fast:
-        scalar = U.dim() == 0
-        decay, jump, U, A = (
-            t.numpy().tolist() if scalar else t.numpy() for t in (decay, jump, U, A)
-        )
+    if xp is _NUMPY and U.ndim == 0:  # one synapse: Python floats are fastest of all
+        decay, jump, U, A = [f.tolist() for f in decay], jump.tolist(), float(U), float(A)
     jd, jf, js = jump
     d, u, i = 0.0, 0.0, 0.0
     rows = []
-    for fd, ff, fs in zip(*decay):
+    for fd, ff, fs in decay:
         pre = (d * fd, u * ff, i * fs)
         u = pre[1] * jf + U * (1.0 - pre[1])
         r = u * (1.0 - pre[0])
         d, i = pre[0] * jd + r, pre[2] * js + A * r
         rows.append((*pre, d, u, i))
     if not rows:
-        empty = taus.new_zeros(*taus.shape, 0)
+        empty = xp.zeros_like(taus[..., None][..., :0])
         return empty, empty
-    if fast:  # rows: (n_spikes, 6, *batch) -> (6, *batch, n_spikes)
-        cols = torch.from_numpy(np.moveaxis(np.asarray(rows, dtype=taus.numpy().dtype), 0, -1))
+    if xp is _NUMPY:  # rows: (n_spikes, 6, *batch) -> (6, *batch, n_spikes)
+        cols = np.moveaxis(np.asarray(rows, dtype=taus.dtype), 0, -1)
     else:
         cols = torch.stack([torch.stack(c, dim=-1) for c in zip(*rows)])
     return cols[:3], cols[3:]

@@ -66,10 +66,12 @@ def encode_png(rgba: np.ndarray, parts: int = 2) -> bytes:
     slices = [raw[cuts[k] : cuts[k + 1]] for k in range(parts)]
     if parts == 1:
         body = _deflate(slices[0], last=True)
+        checksum = zlib.adler32(raw)
     else:
         futures = [_pool().submit(_deflate, sl, k == parts - 1) for k, sl in enumerate(slices)]
+        checksum = zlib.adler32(raw)  # meanwhile, here (zlib releases the GIL)
         body = b"".join(f.result() for f in futures)
-    data = b"\x78\x01" + body + struct.pack(">I", zlib.adler32(raw))  # zlib wrapper
+    data = b"\x78\x01" + body + struct.pack(">I", checksum)  # the zlib wrapper
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
     return (
         b"\x89PNG\r\n\x1a\n"

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from stpwidget import PRESETS, TMParameters, poisson_train, simulate
@@ -97,3 +97,41 @@ def test_cuda_matches_cpu(seed_train):
     assert gpu.x.device.type == "cuda"
     torch.testing.assert_close(gpu.x.cpu(), cpu.x, rtol=0, atol=1e-12)
     torch.testing.assert_close(gpu.release.cpu(), cpu.release, rtol=0, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    ps=st.lists(params, min_size=1, max_size=3),
+    spikes=trains,
+    method=st.sampled_from(["exact", "euler"]),
+)
+def test_autograd_path_equals_the_numpy_path(ps, spikes, method):
+    # Without gradients the CPU runs NumPy; with them torch: both must give the same trace.
+    fields = ("tau_f", "tau_d", "tau_s", "U", "A")
+    columns = [torch.tensor([getattr(p, f) for p in ps], dtype=torch.float64) for f in fields]
+    spikes = sorted({round(s, 3) for s in spikes})  # euler: one spike per 1 ms step
+    assume(method == "exact" or min(float(c.min()) for c in columns[:3]) > 1e-3)  # dt < tau
+    plain = simulate(TMParameters(*columns), spikes, 0.6, dt=1e-3, method=method)
+    graded = [c.clone().requires_grad_(True) for c in columns]
+    traced = simulate(TMParameters(*graded), spikes, 0.6, dt=1e-3, method=method)
+    assert traced.x.requires_grad
+    for field in ("x", "u", "current", "release"):
+        torch.testing.assert_close(
+            getattr(traced, field).detach(), getattr(plain, field), rtol=1e-12, atol=1e-12
+        )
+
+
+@pytest.mark.parametrize("method", ["exact", "euler"])
+def test_large_trace_path_equals_the_small_one(method, monkeypatch):
+    # Long traces are filled by torch after a NumPy loop: the same numbers either way.
+    import stpwidget.model
+
+    p = PRESETS["facilitating"].replace(U=torch.tensor([0.15, 0.5], dtype=torch.float64))
+    spikes = poisson_train(20.0, 2.0, seed=5)
+    small = simulate(p, spikes, 2.0, dt=1e-3, method=method)
+    monkeypatch.setattr(stpwidget.model, "SMALL_TRACE", 0)
+    large = simulate(p, spikes, 2.0, dt=1e-3, method=method)
+    for field in ("t", "x", "u", "current", "release"):
+        torch.testing.assert_close(
+            getattr(large, field), getattr(small, field), rtol=1e-12, atol=1e-12
+        )
