@@ -1,6 +1,7 @@
 """The Tsodyks–Markram kernel: event-driven exact solution and the seed's Euler scheme.
 
-See ``STP_MODEL.md`` (shared with the lesson) for the equations. Both methods share one
+See ``docs/model.md`` (the project's STP_MODEL.md, also taught in the lesson) for the
+equations. Both methods share one
 structure: a short loop over spikes computes the state entering and leaving every spike, and
 the sampled trace is filled in one vectorised step by decaying the latest post-spike state.
 Only the propagators differ:
@@ -9,6 +10,9 @@ Only the propagators differ:
   instantaneously;
 * ``"euler"`` maps every spike to its grid step, decays by ``(1 - dt/τ)`` per step and applies
   the seed's update rule in the spike's step, which reproduces Norse's ``stp_step`` loop.
+
+The same code runs on NumPy arrays (CPU, no autograd: small and fast) or on torch tensors
+(CUDA, autograd, long traces) through two tiny namespaces, ``_NUMPY`` and ``_TORCH``.
 """
 
 from __future__ import annotations
