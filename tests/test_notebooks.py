@@ -208,6 +208,13 @@ def test_jupytext_pairs_ipynb_with_md():
     assert re.search(r'^formats\s*=\s*"ipynb,md"\s*$', config, re.M)
 
 
+def test_readme_colab_badge_matches_the_repository():
+    assert (
+        f"(https://colab.research.google.com/assets/colab-badge.svg)]({colab_url('01_explorer')})"
+        in (ROOT / "README.md").read_text(encoding="utf-8")
+    )
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_colab_badge_matches_the_repository(name):
     nb = read_ipynb(name)

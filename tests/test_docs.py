@@ -1,0 +1,31 @@
+"""Numbers written in the README and in docstrings come from the package."""
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+import stpwidget.model
+import stpwidget.params
+import stpwidget.trains
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_kernel_example_runs_and_its_numbers_are_the_kernels():
+    text = README.read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "simulate(" in b)
+    namespace: dict = {}
+    exec(block, namespace)
+    release = namespace["trace"].release
+    assert f"per spike: {release[0]:.3f}, {release[1]:.3f}, {release[2]:.3f}" in block
+    steady = float(namespace["steady_state"](namespace["p"], 10.0).release)
+    assert f"# {steady:.4f}: closed form" in block
+    assert namespace["trace"].x.shape[-1] == 10000 and "(..., 10000)" in block
+
+
+@pytest.mark.parametrize("module", [stpwidget.model, stpwidget.params, stpwidget.trains])
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
