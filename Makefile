@@ -35,9 +35,11 @@ lab: $(VENV)/.lab-installed
 	cd notebooks && ../$(VENV)/bin/jupyter lab 01_explorer.ipynb --port=$(PORT) $(ROOT_FLAG)
 
 # The explorer for a class: Voila runs the notebook and shows its widgets, no code.
+# The lab extensions of jupytext and Notebook 7 throw errors in Voila's page: off (the same
+# list as tests/browser/browserkit.py's VOILA_DENIED_EXTENSIONS, which tests it).
 app: $(VENV)/.lab-installed
 	$(VENV)/bin/voila notebooks/01_explorer.ipynb --port=$(PORT) \
-		--VoilaConfiguration.extension_denylist="['jupyterlab-jupytext']"
+		--VoilaConfiguration.extension_denylist="['jupyterlab-jupytext', '@jupyter-notebook/lab-extension']"
 
 test: $(VENV)/.test-installed $(VENV)/.norse
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -63,11 +63,10 @@ def open_case(context, server, name):
     notebook, figure, _handle, _key = CASES[name]
     page = context.new_page()
     watch = bk.PageWatch(allowed_hosts=OFFLINE_HOSTS).attach(page)
-    bk.lab_open_notebook(page, server, notebook)
-    bk.lab_run_all(page)
+    bk.open_and_run(page, server, notebook)
     page.wait_for_selector(figure, state="visible", timeout=120_000)
     try:
-        bk.settle(page, watch, figure, lab=True, quiet=0.5, timeout=30)
+        bk.settle(page, watch, figure, kind=server.kind, quiet=0.5, timeout=30)
     except AssertionError as err:
         errors = "; ".join(watch.console_errors + watch.tracebacks)
         page.close()
@@ -83,7 +82,7 @@ def measure(page, watch, name, steps, warmup):
         ms = bk.measure_key_latency(page, figure, handle, key)
         if i >= warmup:
             out.append(ms)
-        bk.settle(page, watch, figure, lab=True, quiet=0.15, timeout=30)
+        bk.settle(page, watch, figure, kind="lab", quiet=0.15, timeout=30)
     assert not watch.tracebacks, watch.tracebacks
     return out
 

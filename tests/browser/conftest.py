@@ -1,4 +1,4 @@
-"""Fixtures of the real-browser tests: Chromium, JupyterLab/Voila serving the explorer.
+"""Fixtures of the real-browser tests: Chromium, JupyterLab/Notebook 7/Voila serving the explorer.
 
 Without Chromium at /usr/bin/chromium these tests are skipped with a message saying how to
 enable them; with ``STPWIDGET_REQUIRE_BROWSER=1`` (set by ``.ci/run``) they fail instead.
@@ -18,6 +18,33 @@ import browserkit as bk
 from explorer_page import ExplorerPage
 
 NOTEBOOK = bk.ROOT / "notebooks" / "01_explorer.ipynb"
+#: Server kinds the ``explorer`` fixture can run.
+KINDS = ("lab", "voila", "notebook")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items):
+    """Run each kind's tests together, in the order written, after pytest's own reordering.
+
+    Tests parametrize ``explorer`` indirectly with rows of their own, so pytest cannot tell
+    that two tests share a kind: it may interleave kinds (restarting servers) or move a test
+    before the page's first one. The tests of one kind share one page and run in order.
+    """
+    written = {id(item): i for i, item in enumerate(items)}
+    result = yield
+
+    def kind(item):
+        callspec = getattr(item, "callspec", None)
+        return callspec.params.get("explorer") if callspec else None
+
+    # Only the explorer's tests move, among the places they hold; all others stay put.
+    slots = [i for i, item in enumerate(items) if kind(item) in KINDS]
+    ordered = sorted(
+        (items[i] for i in slots), key=lambda it: (KINDS.index(kind(it)), written[id(it)])
+    )
+    for i, item in zip(slots, ordered, strict=True):
+        items[i] = item
+    return result
 
 
 def _require_browser() -> None:
@@ -41,11 +68,17 @@ def browser_context():
         yield context
 
 
-@pytest.fixture(scope="module", params=["lab", "voila"])
+@pytest.fixture(scope="module")
 def explorer(request, browser_context):
-    """``notebooks/01_explorer.ipynb`` running in JupyterLab (Run All) or served by Voila."""
+    """``notebooks/01_explorer.ipynb`` running in one server kind, one page per module.
+
+    JupyterLab (``"lab"``) and Notebook 7 (``"notebook"``) open it and Run All; Voila
+    (``"voila"``) serves it. Tests choose kinds by indirect parametrization with module scope
+    (``test_browser_explorer.on``), so that each kind's server starts once.
+    """
     assert NOTEBOOK.exists(), f"{NOTEBOOK} is missing (jupytext --sync notebooks/*.md)"
-    kind = request.param
+    kind = getattr(request, "param", None)
+    assert kind in KINDS, f"parametrize 'explorer' (indirect) with one of {KINDS}, not {kind!r}"
     with bk.jupyter_server(kind, {NOTEBOOK.name: NOTEBOOK}, voila_notebook=NOTEBOOK.name) as server:
         page = browser_context.new_page()
         app = ExplorerPage(kind, server, page)

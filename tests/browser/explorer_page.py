@@ -111,23 +111,23 @@ def shown_differently(a: float, b: float, text: str) -> bool:
 
 
 class ExplorerPage:
-    """One explorer in one page, served by JupyterLab (``"lab"``) or Voila (``"voila"``)."""
+    """One explorer in one page, served by JupyterLab (``"lab"``), Notebook 7
+    (``"notebook"``) or Voila (``"voila"``): ``kind`` is the server's kind."""
 
     def __init__(self, kind: str, server: bk.Server, page, *, allowed_hosts=OFFLINE_HOSTS):
+        assert kind == server.kind, f"a {kind!r} page on a {server.kind!r} server"
         self.kind = kind
         self.server = server
         self.page = page
-        self.watch = bk.PageWatch(allowed_hosts=tuple(allowed_hosts)).attach(page)
+        self.watch = bk.PageWatch(
+            allowed_hosts=tuple(allowed_hosts), known_errors=bk.KNOWN_PAGE_ERRORS.get(kind, ())
+        ).attach(page)
         self.probe: bk.KernelProbe | None = None
 
     # -- loading ------------------------------------------------------------------------
     def load(self, notebook: str, timeout: float = 120.0) -> None:
-        """Open the notebook (Lab: wait for the kernel in the status bar, Run All)."""
-        if self.kind == "lab":
-            bk.lab_open_notebook(self.page, self.server, notebook, timeout=timeout)
-            bk.lab_run_all(self.page)
-        else:
-            self.page.goto(f"{self.server.url}/", timeout=timeout * 1000)
+        """Open the notebook (Lab, Notebook 7: wait for the kernel, Run All), then settle."""
+        bk.open_and_run(self.page, self.server, notebook, timeout=timeout)
         self.page.wait_for_selector(FIGURE, state="visible", timeout=timeout * 1000)
         self.page.wait_for_selector(".stp-flim", timeout=timeout * 1000)
         self.settle(timeout=timeout)
@@ -179,22 +179,22 @@ class ExplorerPage:
         return explorers[0]
 
     def kernel_idle(self) -> bool:
-        """Whether the kernel's last status was idle (and, in Lab, the status bar says so)."""
+        """Whether the kernel's last status was idle (and Lab's or Notebook 7's page says so)."""
         if self.watch.kernel_idle_since() is None:
             return False
-        if self.kind == "lab":
-            return bool(bk.KERNEL_IDLE.search(bk.lab_kernel_status(self.page)))
+        if self.kind in bk.LAB_APPS:
+            return bk.kernel_shown_idle(self.page, self.kind)
         return True
 
     def output_tracebacks(self) -> list[str]:
         """Outputs on the page showing a traceback."""
-        return bk.lab_output_tracebacks(self.page)
+        return bk.output_tracebacks(self.page)
 
     # -- waiting ------------------------------------------------------------------------
     def settle(self, quiet: float = 0.25, timeout: float = 15.0) -> str:
         """Wait until the kernel is idle and the figure unchanged for ``quiet`` s."""
         return bk.settle(
-            self.page, self.watch, FIGURE, lab=self.kind == "lab", quiet=quiet, timeout=timeout
+            self.page, self.watch, FIGURE, kind=self.kind, quiet=quiet, timeout=timeout
         )
 
     # -- acting -------------------------------------------------------------------------

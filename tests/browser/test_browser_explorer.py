@@ -1,7 +1,9 @@
-"""The explorer end to end in a real Chromium: JupyterLab (Run All) and Voila.
+"""The explorer end to end in a real Chromium: JupyterLab (Run All), Voila and Notebook 7.
 
 Each module-scoped ``explorer`` fixture is one page; the tests below run in order on it, as
 a student would: load, move every slider with the keyboard, presets and pin, a drag storm.
+JupyterLab and Voila run them all; Notebook 7 (issue 4) runs a smoke subset: load, one
+slider by keyboard, one preset (and pin), no errors.
 After every step the figure's pixels must have changed and the readouts must equal what
 stpwidget's kernel computes in this process for the parameters the explorer holds (and
 the sliders must show those parameters, to within their step).
@@ -24,6 +26,40 @@ from explorer_page import (
 from stpwidget import PRESETS
 
 pytestmark = pytest.mark.browser
+
+#: Server kinds that run every test, and all kinds (the smoke subset adds Notebook 7).
+FULL = ("lab", "voila")
+ALL = (*FULL, "notebook")
+
+
+def on(kinds, argname: str | None = None):
+    """Parametrize the module-scoped ``explorer`` fixture (indirectly) over server kinds.
+
+    ``kinds`` is a tuple of kinds, or with ``argname`` (the test's own parameter) a dict
+    mapping a kind or a tuple of kinds to the values that those kinds run (a value may be a
+    ``pytest.param`` with marks).
+    """
+    if argname is None:
+        return pytest.mark.parametrize("explorer", kinds, indirect=True, scope="module")
+    rows = [
+        pytest.param(kind, *getattr(value, "values", (value,)), marks=getattr(value, "marks", ()))
+        for group, values in kinds.items()
+        for kind in ((group,) if isinstance(group, str) else group)
+        for value in values
+    ]
+    return pytest.mark.parametrize(
+        ("explorer", argname), rows, indirect=["explorer"], scope="module"
+    )
+
+
+#: Notebook 7.6.5 does not let a focused slider handle have its arrow keys: its keydown
+#: handler for shortcuts listens in the capture phase (JupyterLab's listens while bubbling,
+#: after the widget), so ArrowLeft/Right run a notebook command-mode shortcut and move the
+#: active cell instead of the slider. Strict: this starts failing once it works.
+NB7_ARROW_KEYS = pytest.mark.xfail(
+    strict=True,
+    reason="Notebook 7 command-mode shortcuts take arrow keys from a focused slider handle",
+)
 
 #: Key presses per slider: enough that the change shows in the readouts' digits.
 PRESSES = {"tau_f": 12, "tau_d": 8, "tau_s": 8, "U": 3, "rate": 8}
@@ -50,6 +86,7 @@ def close_to(values: dict, target: dict, rel: float = 1e-9) -> bool:
     return all(abs(values[k] - v) <= rel * abs(v) for k, v in target.items())
 
 
+@on(ALL)
 def test_loads_with_depressing_preset(explorer):
     state = assert_consistent(explorer, "after load")
     assert explorer.figure_hash() is not None, "the figure shows no pixels"
@@ -63,7 +100,7 @@ def test_loads_with_depressing_preset(explorer):
     )
 
 
-@pytest.mark.parametrize("key", SLIDER_KEYS)
+@on({FULL: SLIDER_KEYS, "notebook": [pytest.param("tau_d", marks=NB7_ARROW_KEYS)]}, "key")
 def test_keyboard_moves_every_slider(explorer, key):
     before_figure = explorer.settle()
     before_state = explorer.state()
@@ -84,7 +121,14 @@ def test_keyboard_moves_every_slider(explorer, key):
             assert explorer.readouts()[name] != text, f"{name} readout did not change"
 
 
-@pytest.mark.parametrize("name", ["facilitating", "depressing", "custom"])
+@on(
+    {
+        FULL: ["facilitating", "depressing", "custom"],
+        # The preset click works; the pin step then moves tau_d with ArrowLeft.
+        "notebook": [pytest.param("facilitating", marks=NB7_ARROW_KEYS)],
+    },
+    "name",
+)
 def test_presets_and_pin(explorer, name):
     before_figure = explorer.settle()
     before = explorer.state()
@@ -116,6 +160,7 @@ def test_presets_and_pin(explorer, name):
     assert unpinned_figure != moved_figure, "unpinning did not remove the ghost"
 
 
+@on(FULL)
 def test_drag_storm_leaves_no_backlog(explorer):
     from stpwidget.model import simulate
     from stpwidget.params import TMParameters
@@ -173,6 +218,7 @@ def test_drag_storm_leaves_no_backlog(explorer):
     assert one_press != final_figure, "ArrowLeft at the end of tau_d changed nothing"
 
 
+@on(ALL)
 def test_no_console_errors_or_tracebacks(explorer):
     explorer.settle()
     assert not explorer.watch.console_errors, explorer.watch.console_errors
