@@ -79,7 +79,10 @@ def measure(page, watch, name, steps, warmup):
     page.bring_to_front()
     out = []
     for i in range(warmup + steps):
-        ms = bk.measure_key_latency(page, figure, handle, key)
+        try:
+            ms = bk.measure_key_latency(page, figure, handle, key)
+        except AssertionError as err:
+            raise AssertionError(f"{name}, step {i}: {err}") from None
         if i >= warmup:
             out.append(ms)
         bk.settle(page, watch, figure, kind="lab", quiet=0.15, timeout=30)
