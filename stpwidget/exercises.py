@@ -84,23 +84,29 @@ def _number(answer: Any, what: str) -> float | Verdict:
     return value
 
 
-def _milliseconds_slip(answer: Any, what: str, low: float, high: float) -> Verdict | None:
-    """A failing verdict when a time in seconds lies in [low, high], i.e. looks like ms."""
-    value = _number(answer, what)
-    if not isinstance(value, Verdict) and low <= value <= high:
-        return Verdict(
-            False, f"Check the unit: the API uses seconds; {value:g} s looks like milliseconds."
-        )
-    return None
-
-
 def _compare(
-    answer: Any, expected: float, *, what: str, unit: str, rtol: float, hint: str, fmt: str = ".4g"
+    answer: Any,
+    expected: float,
+    *,
+    what: str,
+    unit: str,
+    rtol: float,
+    hint: str,
+    fmt: str = ".4g",
+    looks_like_ms: tuple[float, float] | None = None,
 ) -> Verdict:
-    """Compare ``answer`` with ``expected`` within a relative tolerance ``rtol``."""
+    """Compare ``answer`` with ``expected`` within a relative tolerance ``rtol``.
+
+    ``looks_like_ms``: for a time in seconds, the range of answers that must be a unit slip
+    (milliseconds typed as seconds); those are told so instead of "too high".
+    """
     value = _number(answer, what)
     if isinstance(value, Verdict):
         return value
+    if looks_like_ms and looks_like_ms[0] <= value <= looks_like_ms[1]:
+        return Verdict(
+            False, f"Check the unit: the API uses seconds; {value:g} s looks like milliseconds."
+        )
     tolerance = f"±{100 * rtol:g}%"
     if abs(value - expected) <= rtol * abs(expected):
         return Verdict(
@@ -181,14 +187,12 @@ def check_ppr_peak(answer: Any) -> Verdict:
     Verdict
         True when the answer is within 10% of the model.
     """
-    slip = _milliseconds_slip(answer, "interval in s", 10.0, 1000.0)
-    if slip is not None:
-        return slip
     return _compare(
         answer,
         _ppr_peak_interval(),
         what="interval of the largest PPR",
         unit=" s",
+        looks_like_ms=(10.0, 1000.0),
         rtol=0.10,
         hint="evaluate paired_pulse_ratio on many intervals (torch.linspace) and find the "
         "largest; think about which process, facilitation or recovery, is faster.",
@@ -234,14 +238,12 @@ def check_recovery_time(answer: Any) -> Verdict:
     Verdict
         True when the answer is within 5% of the model.
     """
-    slip = _milliseconds_slip(answer, "recovery gap in s", 100.0, 100_000.0)
-    if slip is not None:
-        return slip
     return _compare(
         answer,
         _recovery_time(),
         what="gap for 90% recovery",
         unit=" s",
+        looks_like_ms=(100.0, 100_000.0),
         rtol=0.05,
         hint="simulate with_recovery_probe(train, gap) for many gaps and compare the last "
         "release with 0.9 × the first.",

@@ -1,9 +1,9 @@
 """The Tsodyks–Markram kernel: event-driven exact solution and the seed's Euler scheme.
 
 See ``docs/model.md`` (the project's STP_MODEL.md, also taught in the lesson) for the
-equations. Both methods share one
-structure: a short loop over spikes computes the state entering and leaving every spike, and
-the sampled trace is filled in one vectorised step by decaying the latest post-spike state.
+equations. Both methods share one structure: a short loop over spikes computes the state
+entering and leaving every spike, and the sampled trace is filled in one vectorised step by
+decaying the latest post-spike state.
 Only the propagators differ:
 
 * ``"exact"`` decays over an elapsed time ``Δ`` by ``exp(-Δ/τ)`` and applies the spike jump
@@ -194,7 +194,7 @@ def simulate(
 class _NUMPY:
     """Array operations the kernel needs, on NumPy arrays (results back as tensors)."""
 
-    exp, cat, stack, diff, round = np.exp, np.concatenate, np.stack, np.diff, np.round
+    exp, cat, diff, round = np.exp, np.concatenate, np.diff, np.round
 
     @staticmethod
     def array(t: torch.Tensor) -> np.ndarray:
@@ -224,7 +224,7 @@ class _NUMPY:
 class _TORCH:
     """The same operations on tensors (any device; autograd flows)."""
 
-    exp, cat, stack, diff, round = torch.exp, torch.cat, torch.stack, torch.diff, torch.round
+    exp, cat, diff, round = torch.exp, torch.cat, torch.diff, torch.round
     zeros_like = torch.zeros_like
 
     @staticmethod
