@@ -1,0 +1,222 @@
+"""A stochastic Tsodyks–Markram synapse: quantal release from a few sites, for virtual recordings.
+
+The deterministic kernel (:func:`stpwidget.simulate`) is the *mean* of a noisy process: a
+response is the sum of a few vesicles, each released by chance. :class:`VirtualSynapse` draws
+that process (see ``docs/model.md``, "Quantal release"):
+
+* ``N`` independent release sites, each holding at most one vesicle; all are occupied at rest;
+* at spike ``k`` every occupied site releases with probability ``u⁺_k``, the utilization just
+  after the spike's facilitation jump (deterministic, exactly as in the kernel);
+* an emptied site refills after an exponentially distributed time of mean ``τ_d``, so across a
+  gap ``Δ`` an empty site is occupied again with probability ``1 − exp(−Δ/τ_d)``;
+* each released vesicle adds a quantum of mean ``q = A / N`` with coefficient of variation
+  ``quantal_cv`` (a gamma law), and each response gets Gaussian recording noise ``noise_sd``.
+
+The sites are exchangeable and independent, so the number of occupied sites in each trial is
+all the state there is: per spike, one binomial draw for the refills, one for the releases and
+one gamma draw for the summed quanta (a sum of ``k`` iid gamma quanta of one scale is a gamma
+of ``k`` times the shape), all vectorised over trials. This is the same law as drawing every
+site separately, at a cost that does not grow with ``N``.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import torch
+
+from stpwidget._checks import check_range, check_samples
+from stpwidget.model import STPTrace, simulate
+from stpwidget.params import TMParameters
+from stpwidget.recordings import Recording
+from stpwidget.trains import as_spike_times
+
+__all__ = ["VirtualSynapse"]
+
+#: Sampling step and length of the one-sample trace ``simulate`` is asked for: only the
+#: per-spike utilization is used, which does not depend on either.
+_ONE_SAMPLE = 1e-3
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+class VirtualSynapse:
+    """A synapse with quantal, stochastic release whose trial mean is the Tsodyks–Markram model.
+
+    Parameters
+    ----------
+    params : TMParameters
+        One synapse (plain floats or one-element tensors; time constants in s). ``A`` is the
+        mean response of a full release, in the recording's unit (e.g. pA); ``τ_s`` plays
+        no part in the amplitudes.
+    n_sites : int
+        Number of independent release sites ``N`` (>= 1), each holding at most one vesicle.
+    quantal_cv : float, default 0.0
+        Coefficient of variation ``c`` of one vesicle's contribution (>= 0). Quanta follow a
+        gamma law of mean ``q = A / N``; 0 means every vesicle adds exactly ``q``.
+    noise_sd : float, default 0.0
+        Standard deviation ``σ`` of the Gaussian recording noise added to every response, in
+        the unit of ``A`` (>= 0).
+    seed : int, default 0
+        Seed (>= 0) of the synapse's private NumPy random generator: two synapses built with
+        the same arguments give the same recordings, and each :meth:`record` call continues
+        the stream (new trials). The global NumPy and torch generators are not touched.
+
+    Raises
+    ------
+    ValueError
+        If ``params`` is not a single :class:`TMParameters`, ``n_sites`` is not an integer
+        >= 1, ``quantal_cv`` or ``noise_sd`` is negative or not finite, or ``seed`` is not an
+        integer >= 0. The message names the argument.
+
+    Notes
+    -----
+    Every trial starts from rest (all sites occupied). With ``r_k`` the release of the
+    deterministic kernel for the same train, the amplitude of spike ``k`` satisfies exactly
+
+    * mean: ``E[amplitude_k] = A · r_k`` (the expected occupancy obeys the ``x`` recurrence);
+    * first response: ``Var[amplitude_1] = (A²/N) · U · (1 + c² − U) + σ²``; more generally
+      each site releases at spike ``k`` with probability ``r_k``, independently of the other
+      sites, so ``Var[amplitude_k] = (A²/N) · r_k · (1 + c² − r_k) + σ²``.
+
+    Responses of one trial are correlated through each site's depletion (a site that has
+    just released is empty), so they are not independent draws around ``A · r_k``.
+
+    Examples
+    --------
+    >>> from stpwidget import PRESETS, regular_train
+    >>> syn = VirtualSynapse(PRESETS["depressing"], n_sites=10, quantal_cv=0.3, seed=1)
+    >>> syn.record(regular_train(20.0, 5), trials=50).amplitudes.shape
+    torch.Size([50, 5])
+    """
+
+    def __init__(
+        self,
+        params: TMParameters,
+        n_sites: int,
+        quantal_cv: float = 0.0,
+        noise_sd: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        if not isinstance(params, TMParameters):
+            raise ValueError(f"params must be a TMParameters; got {type(params).__name__}")
+        if params.batch_shape.numel() != 1:
+            raise ValueError(
+                "params must describe one synapse (plain floats or one-element tensors); "
+                f"got a batch of shape {tuple(params.batch_shape)}"
+            )
+        check_range("quantal_cv", quantal_cv, low=0.0)
+        check_range("noise_sd", noise_sd, low=0.0)
+        self._model = _Hidden(params)
+        #: Number of release sites ``N``.
+        self.n_sites: int = _whole("n_sites", n_sites, low=1)
+        #: Coefficient of variation of one quantum (dimensionless).
+        self.quantal_cv: float = float(quantal_cv)
+        #: Standard deviation of the recording noise per response, in the unit of ``A``.
+        self.noise_sd: float = float(noise_sd)
+        self._rng = np.random.default_rng(_whole("seed", seed, low=0))
+
+    @property
+    def params(self) -> TMParameters:
+        """The synapse's Tsodyks–Markram parameters (time constants in s)."""
+        return self._model.value
+
+    def record(self, spike_times: Sequence[float] | torch.Tensor, trials: int = 1) -> Recording:
+        """Record the responses to a spike train, ``trials`` times, each trial from rest.
+
+        Parameters
+        ----------
+        spike_times : sequence of float or torch.Tensor
+            Sorted presynaptic spike times in s (>= 0).
+        trials : int, default 1
+            Number of independent repetitions (>= 1).
+
+        Returns
+        -------
+        Recording
+            The train and the response amplitudes, shape ``(trials, n_spikes)``, float64, in
+            the unit of ``A``. Noise can make an amplitude negative.
+
+        Raises
+        ------
+        ValueError
+            For a bad spike train, ``trials`` not an integer >= 1, or more than 10⁸ values.
+        """
+        spikes = as_spike_times(spike_times)
+        n_trials = _whole("trials", trials, low=1)
+        check_samples("trials x spikes", n_trials * spikes.numel())
+        amplitudes = self._draw(spikes, n_trials)
+        return Recording(spikes, torch.from_numpy(amplitudes), label=self._label(n_trials))
+
+    def __repr__(self) -> str:
+        return (
+            f"VirtualSynapse({self.params!r}, n_sites={self.n_sites}, "
+            f"quantal_cv={self.quantal_cv:g}, noise_sd={self.noise_sd:g})"
+        )
+
+    def _label(self, trials: int) -> str:
+        return f"virtual synapse, {self.n_sites} sites, {trials} trials"
+
+    def _draw(self, spikes: torch.Tensor, trials: int) -> FloatArray:
+        """Amplitudes of shape ``(trials, n_spikes)``: one short loop over spikes."""
+        params = self._model.value
+        n_spikes = spikes.numel()
+        u_plus = _per_spike(params, spikes).post.u.reshape(-1).detach().cpu().numpy()
+        # Probability that an empty site is full again by the next spike (0 before the first).
+        gaps = np.diff(spikes.numpy(), prepend=spikes.numpy()[:1])
+        refill = -np.expm1(-gaps / float(params.tau_d))
+        q = float(params.A) / self.n_sites
+        rng, n = self._rng, self.n_sites
+        occupied: IntArray = np.full(trials, n, dtype=np.int64)
+        out: FloatArray = np.empty((trials, n_spikes), dtype=np.float64)
+        for k in range(n_spikes):
+            if k:
+                occupied += rng.binomial(n - occupied, refill[k])
+            released = rng.binomial(occupied, u_plus[k])
+            occupied -= released
+            out[:, k] = self._quanta(released, q)
+        if self.noise_sd > 0.0:
+            out += rng.normal(0.0, self.noise_sd, size=out.shape)
+        return out
+
+    def _quanta(self, released: IntArray, q: float) -> FloatArray:
+        """Summed quanta of ``released`` vesicles: gamma(k / c², scale q c²), or exactly k q."""
+        if self.quantal_cv == 0.0:
+            return np.multiply(released, q, dtype=np.float64)
+        c2 = self.quantal_cv**2
+        return self._rng.gamma(released / c2, q * c2)
+
+
+def _per_spike(params: TMParameters, spikes: torch.Tensor) -> STPTrace:
+    """``simulate`` for the per-spike values only (a one-sample trace)."""
+    return simulate(params, spikes, duration=_ONE_SAMPLE, dt=_ONE_SAMPLE)
+
+
+class _Hidden:
+    """Holds a value without ever printing it (``repr`` shows no numbers)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: TMParameters) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+
+def _whole(name: str, value: Any, low: int) -> int:
+    """An integer >= ``low`` (bools and floats refused), else ``ValueError`` naming it."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}") from None
+    if n < low:
+        raise ValueError(f"{name} must be an integer >= {low}; got {n}")
+    return n
