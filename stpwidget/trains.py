@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Sequence
 
@@ -94,6 +95,91 @@ def with_recovery_probe(spikes: Sequence[float] | torch.Tensor, delay: float) ->
         raise ValueError("spikes must hold at least one spike to probe recovery after it")
     check_range("delay", delay, low=0.0, high=MAX_DURATION, low_open=True, unit=" s")
     return torch.cat([train, train[-1:] + float(delay)])
+
+
+def step_train(
+    rate_before: float,
+    rate_after: float,
+    switch: float,
+    duration: float,
+    seed: int | None = None,
+    start: float = 0.0,
+) -> torch.Tensor:
+    """A train whose rate steps from ``rate_before`` to ``rate_after`` at ``switch``.
+
+    The train covers ``[start, duration)``: ``rate_before`` on ``[start, switch)`` and
+    ``rate_after`` on ``[switch, duration)``.
+
+    * ``seed=None``: regular on each side. The first spike is at ``start``, then one every
+      ``1 / rate_before`` s while before the switch; a spike that would land on the switch
+      (to within 1e-9 of an interval) belongs to the after side. After the switch the first
+      spike is at ``switch``, then one every ``1 / rate_after`` s while before ``duration``.
+      So the last interval before the switch may be shorter than ``1 / rate_before``.
+    * an integer ``seed``: a homogeneous Poisson train on each side, independent of each
+      other. Both sides are drawn with :func:`poisson_train` from two seeds derived from
+      ``seed`` (NumPy's ``SeedSequence``), so the same seed gives the same train.
+
+    A rate of 0 Hz gives no spikes on that side.
+
+    Parameters
+    ----------
+    rate_before, rate_after : float
+        Firing rate before and after the switch, in Hz (>= 0).
+    switch : float
+        Time of the rate step in s, in ``[start, duration]``.
+    duration : float
+        End of the train in s (> 0); spikes are strictly before it.
+    seed : int, optional
+        ``None`` (default) for regular trains; an integer >= 0 for Poisson trains.
+    start : float, default 0.0
+        Beginning of the train in s, in ``[0, duration)``.
+
+    Returns
+    -------
+    torch.Tensor
+        Sorted spike times in s, 1-D, float64.
+
+    Raises
+    ------
+    ValueError
+        If a rate is negative or not finite, ``start``, ``switch`` or ``duration`` is out
+        of range, or ``seed`` is not an integer >= 0. The message names the argument.
+
+    Examples
+    --------
+    >>> step_train(10.0, 40.0, switch=0.3, duration=0.4)
+    tensor([0.0000, 0.1000, 0.2000, 0.3000, 0.3250, 0.3500, 0.3750], dtype=torch.float64)
+    """
+    check_range("rate_before", rate_before, low=0.0, unit=" Hz")
+    check_range("rate_after", rate_after, low=0.0, unit=" Hz")
+    check_range("duration", duration, low=0.0, high=MAX_DURATION, low_open=True, unit=" s")
+    check_range("start", start, low=0.0, high=float(duration), high_open=True, unit=" s")
+    check_range("switch", switch, low=float(start), high=float(duration), unit=" s")
+    sides = (
+        (float(rate_before), float(start), float(switch)),
+        (float(rate_after), float(switch), float(duration)),
+    )
+    if seed is None:
+        parts = [_regular_between(rate, begin, end) for rate, begin, end in sides]
+    else:
+        try:
+            root = np.random.SeedSequence(operator.index(seed))
+        except (TypeError, ValueError):
+            raise ValueError(f"seed must be None or an integer >= 0; got {seed!r}") from None
+        seeds = root.generate_state(2, dtype=np.uint64).tolist()
+        parts = [
+            poisson_train(rate, end - begin, seed=s) + begin
+            for (rate, begin, end), s in zip(sides, seeds)
+            if end > begin
+        ]
+    return torch.cat([torch.zeros(0, dtype=torch.float64), *parts])
+
+
+def _regular_between(rate: float, begin: float, end: float) -> torch.Tensor:
+    """Regular spikes ``begin + k / rate`` strictly before ``end`` (to 1e-9 of an interval)."""
+    if rate == 0.0 or end <= begin:
+        return torch.zeros(0, dtype=torch.float64)
+    return regular_train(rate, max(0, math.ceil((end - begin) * rate - 1e-9)), start=begin)
 
 
 def as_spike_times(spikes: Sequence[float] | torch.Tensor) -> torch.Tensor:
