@@ -36,7 +36,7 @@ lab: $(VENV)/.lab-installed
 
 # The explorer for a class: Voila runs the notebook and shows its widgets, no code.
 # The lab extensions of jupytext and Notebook 7 throw errors in Voila's page: off (the same
-# list as tests/browser/browserkit.py's VOILA_DENIED_EXTENSIONS, which tests it).
+# list as tools/browser/browserkit.py's VOILA_DENIED_EXTENSIONS, which tests it).
 app: $(VENV)/.lab-installed
 	$(VENV)/bin/voila notebooks/01_explorer.ipynb --port=$(PORT) \
 		--VoilaConfiguration.extension_denylist="['jupyterlab-jupytext', '@jupyter-notebook/lab-extension']"

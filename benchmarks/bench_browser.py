@@ -33,7 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT / "tools" / "browser"))
 sys.path.insert(0, str(HERE))
 
 import browserkit as bk  # noqa: E402
@@ -127,8 +127,8 @@ def python_side(repeats: int = 30) -> dict[str, float]:
     from matplotlib.backends.backend_webagg_core import FigureCanvasWebAggCore
     from matplotlib.figure import Figure
 
-    from stpwidget import STPExplorer, limiting_frequency, simulate, steady_state
-    from stpwidget.view import RATES
+    from stpwidget import STPExplorer, simulate, steady_state
+    from stpwidget.state import RATES
 
     def one_thread(fn, *args, **kwargs):
         previous = torch.get_num_threads()
@@ -147,22 +147,26 @@ def python_side(repeats: int = 30) -> dict[str, float]:
     def slider_step():
         ex.sliders["tau_d"].value = float(next(values))  # runs one whole update
 
-    params, protocol = ex.params, ex.protocol
-    spikes = protocol.spikes()
+    params, stimulus = ex.params, ex.stimulus
+    spikes = stimulus.spikes()
     rates = torch.as_tensor(RATES)
-    trace = simulate(params, spikes, protocol.duration, dt=ex.dt)
-    freq = steady_state(params, rates)
-    limit = float(limiting_frequency(params))
+    frame = ex.frame
     out = {
         "whole update, image path (all below + widget traffic)": median_ms(slider_step, repeats),
-        "kernel: simulate the protocol at dt (1 torch thread)": median_ms(
-            lambda: one_thread(simulate, params, spikes, protocol.duration, dt=ex.dt), repeats
+        "kernel: simulate the stimulus at dt (torch's default threads)": median_ms(
+            lambda: simulate(params, spikes, stimulus.duration, dt=ex.dt), repeats
+        ),
+        "kernel: simulate the stimulus at dt (1 torch thread)": median_ms(
+            lambda: one_thread(simulate, params, spikes, stimulus.duration, dt=ex.dt), repeats
+        ),
+        "kernel: steady state over the rate axis (torch's default threads)": median_ms(
+            lambda: steady_state(params, rates), repeats
         ),
         "kernel: steady state over the rate axis (1 torch thread)": median_ms(
             lambda: one_thread(steady_state, params, rates), repeats
         ),
-        "view: set the artists' data (thinning)": median_ms(
-            lambda: ex.view.show(trace, freq, protocol.rate, limit), repeats
+        "view: every panel sets its artists' data (thinning)": median_ms(
+            lambda: ex.view.show(frame), repeats
         ),
         "render: blit + PNG (renderer.render(full=False))": median_ms(
             lambda: ex.renderer.render(False), repeats

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT / "tools" / "browser"))
 
 import browserkit as bk  # noqa: E402
 from explorer_page import ExplorerPage  # noqa: E402

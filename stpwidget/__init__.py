@@ -1,7 +1,7 @@
 """stpwidget: see short-term synaptic plasticity (the Tsodyks–Markram model).
 
-The kernel (``simulate``, spike trains, closed forms) is pure torch; the explorer widget and
-the static plots live in their own modules and are imported lazily.
+The kernel (``simulate``, spike trains, closed forms, the explorer's :class:`Stimulus`) is
+torch and NumPy only; the explorer widget and the static plots are imported lazily.
 """
 
 from stpwidget.closed_form import (
@@ -12,10 +12,11 @@ from stpwidget.closed_form import (
 )
 from stpwidget.model import STPState, STPTrace, simulate
 from stpwidget.params import PRESETS, TMParameters
+from stpwidget.stimulus import Stimulus
 from stpwidget.trains import poisson_train, regular_train, with_recovery_probe
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # The explorer (ipywidgets) and the plots (matplotlib) load only when asked for, so
     # the kernel imports with torch alone.
     if name == "STPExplorer":
@@ -23,7 +24,7 @@ def __getattr__(name: str):
 
         return STPExplorer
     if name == "plot_trace":
-        from stpwidget.view import plot_trace
+        from stpwidget.view.figure import plot_trace
 
         return plot_trace
     raise AttributeError(f"module 'stpwidget' has no attribute {name!r}")
@@ -35,6 +36,7 @@ __all__ = [
     "STPState",
     "STPTrace",
     "SteadyState",
+    "Stimulus",
     "TMParameters",
     "limiting_frequency",
     "paired_pulse_ratio",

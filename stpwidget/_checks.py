@@ -53,10 +53,10 @@ def check_range(
     if isinstance(value, torch.Tensor):
         if value.is_complex() or value.dtype == torch.bool:
             raise ValueError(f"{name} must be a real number; got {_describe(value)}")
-        v = value.detach().cpu().numpy()  # small inputs: NumPy checks are cheaper
-        finite = bool(np.isfinite(v).all())
-        above = bool((v > low).all() if low_open else (v >= low).all())
-        below = bool((v < high).all() if high_open else (v <= high).all())
+        a = value.detach().cpu().numpy()  # small inputs: NumPy checks are cheaper
+        finite = bool(np.isfinite(a).all())
+        above = bool((a > low).all() if low_open else (a >= low).all())
+        below = bool((a < high).all() if high_open else (a <= high).all())
     else:
         try:
             v = float(value)

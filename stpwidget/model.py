@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, cast
 
 import numpy as np
 import torch
@@ -29,6 +29,9 @@ from stpwidget.params import TMParameters
 from stpwidget.trains import MAX_DURATION, as_spike_times
 
 Method = Literal["exact", "euler"]
+#: An array of the kernel's loop: a NumPy array under ``_NUMPY``, a tensor under ``_TORCH``
+#: (each namespace takes and returns its own kind; the static type cannot say which).
+Array = Any
 #: Traces up to this many samples (batch x time) are computed with NumPy on the CPU.
 SMALL_TRACE = 50_000
 METHODS: tuple[str, ...] = ("exact", "euler")
@@ -197,27 +200,27 @@ class _NUMPY:
     exp, cat, diff, round = np.exp, np.concatenate, np.diff, np.round
 
     @staticmethod
-    def array(t: torch.Tensor) -> np.ndarray:
+    def array(t: torch.Tensor) -> Array:
         return t.numpy()
 
     @staticmethod
-    def tensor(a: np.ndarray) -> torch.Tensor:
+    def tensor(a: Array) -> torch.Tensor:
         return torch.from_numpy(np.ascontiguousarray(a))
 
     @staticmethod
-    def arange(n: int, like: np.ndarray) -> np.ndarray:
+    def arange(n: int, like: Array) -> Array:
         return np.arange(n, dtype=like.dtype)
 
     @staticmethod
-    def zeros_like(a: np.ndarray) -> np.ndarray:
+    def zeros_like(a: Array) -> Array:
         return np.zeros_like(a)
 
     @staticmethod
-    def right_of(edges: np.ndarray, values: np.ndarray) -> np.ndarray:
+    def right_of(edges: Array, values: Array) -> Array:
         return np.searchsorted(edges, values, side="right")
 
     @staticmethod
-    def cast(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    def cast(a: Array, like: Array) -> Array:
         return a.astype(like.dtype, copy=False)
 
 
@@ -228,23 +231,23 @@ class _TORCH:
     zeros_like = torch.zeros_like
 
     @staticmethod
-    def array(t: torch.Tensor) -> torch.Tensor:
+    def array(t: torch.Tensor) -> Array:
         return t
 
     @staticmethod
-    def tensor(a: torch.Tensor) -> torch.Tensor:
-        return a
+    def tensor(a: Array) -> torch.Tensor:
+        return cast(torch.Tensor, a)
 
     @staticmethod
-    def arange(n: int, like: torch.Tensor) -> torch.Tensor:
+    def arange(n: int, like: Array) -> Array:
         return torch.arange(n, dtype=like.dtype, device=like.device)
 
     @staticmethod
-    def right_of(edges: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    def right_of(edges: Array, values: Array) -> Array:
         return torch.searchsorted(edges, values.to(edges.device), right=True)
 
     @staticmethod
-    def cast(a: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    def cast(a: Array, like: Array) -> Array:
         return a.to(like.device, like.dtype)
 
 
@@ -331,6 +334,7 @@ def _spike_updates(
     if not rows:
         empty = xp.zeros_like(taus[..., None][..., :0])
         return empty, empty
+    cols: Array
     if xp is _NUMPY:  # rows: (n_spikes, 6, *batch) -> (6, *batch, n_spikes)
         cols = np.moveaxis(np.asarray(rows, dtype=taus.dtype), 0, -1)
     else:

@@ -114,8 +114,8 @@ class TMParameters:
         if device is None:
             device = next(v.device for v in fields if isinstance(v, torch.Tensor))
         values = [torch.as_tensor(v, dtype=dtype, device=device) for v in fields]
-        values = torch.broadcast_tensors(*values)
-        return dict(zip(self._fields(), values))
+        broadcast = torch.broadcast_tensors(*values)  # type: ignore[no-untyped-call]
+        return dict(zip(self._fields(), broadcast))
 
     @property
     def batch_shape(self) -> torch.Size:

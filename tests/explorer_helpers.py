@@ -9,8 +9,8 @@ from stpwidget import simulate
 
 def reference_trace(explorer):
     """The kernel's trace for the explorer's current parameters and protocol."""
-    protocol = explorer.protocol
-    return simulate(explorer.params, protocol.spikes(), protocol.duration, dt=explorer.dt)
+    stimulus = explorer.stimulus
+    return simulate(explorer.params, stimulus.spikes(), stimulus.duration, dt=explorer.dt)
 
 
 def assert_line_on_trace(line, trace, field, tol=1e-12):

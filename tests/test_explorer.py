@@ -1,9 +1,10 @@
 """The explorer driven in plain Python (setting .value runs the observers), image path."""
 
-import asyncio
 import io
+import logging
 import math
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from PIL import Image
 
 from stpwidget import (
     PRESETS,
+    Stimulus,
     STPExplorer,
     limiting_frequency,
     paired_pulse_ratio,
@@ -45,7 +47,7 @@ def test_lines_lie_on_the_kernel_trace(explorer, preset, key, value):
     explorer.preset.value = preset
     explorer.sliders[key].value = value
     scale = 1e-3 if key.startswith("tau") else 1.0
-    assert getattr(explorer.params if key != "rate" else explorer.protocol, key) == pytest.approx(
+    assert getattr(explorer.params if key != "rate" else explorer.stimulus, key) == pytest.approx(
         value * scale
     )
     trace = reference_trace(explorer)
@@ -55,7 +57,7 @@ def test_lines_lie_on_the_kernel_trace(explorer, preset, key, value):
 
 @pytest.mark.parametrize("kind", ["poisson", "probe"])
 def test_other_protocols_are_drawn_exactly(explorer, kind):
-    explorer.protocol_controls["kind"].value = kind
+    explorer.stimulus_controls["kind"].value = kind
     trace = reference_trace(explorer)
     expected_spikes = 10 if kind == "probe" else None
     if expected_spikes:
@@ -66,10 +68,10 @@ def test_other_protocols_are_drawn_exactly(explorer, kind):
 
 
 def test_new_draw_changes_the_poisson_train(explorer):
-    explorer.protocol_controls["kind"].value = "poisson"
+    explorer.stimulus_controls["kind"].value = "poisson"
     before = explorer.trace.spike_times.clone()
     explorer.buttons["new_draw"].click()
-    assert explorer.protocol.seed == 1
+    assert explorer.stimulus.seed == 1
     assert not torch.equal(before, explorer.trace.spike_times)
 
 
@@ -96,7 +98,7 @@ def test_set_params_updates_several_values_once(explorer):
     explorer.set_params(tau_d=0.2, U=0.6, rate=20.0)
     assert explorer.render_count == before + 1
     assert (explorer.params.tau_d, explorer.params.U) == pytest.approx((0.2, 0.6))
-    assert explorer.protocol.rate == pytest.approx(20.0)
+    assert explorer.stimulus.rate == pytest.approx(20.0)
     assert explorer.preset.value == "custom"
 
 
@@ -125,19 +127,22 @@ def test_error_in_update_is_shown_and_last_plot_kept(explorer):
     explorer.sliders["rate"].value = 1.0  # valid: 9 spikes over 8 s
     image, trace = explorer.renderer.widget.value, explorer.trace
     x_data = explorer.lines["x"].get_ydata().copy()
-    explorer.protocol_controls["n_spikes"].value = 200  # 199 s: longer than any window
+    explorer.stimulus_controls["n_spikes"].value = 200  # 199 s: longer than any window
     assert "ValueError" in explorer.message.value
     assert "would last 199 s" in explorer.message.value
     assert explorer.renderer.widget.value == image and explorer.trace is trace
     np.testing.assert_array_equal(explorer.lines["x"].get_ydata(), x_data)
+    # The control returns to the last good value: widgets and plot agree.
+    assert explorer.stimulus_controls["n_spikes"].value == 9
+    assert "stp-bug" not in explorer.message.value  # the user's input, not a bug
     # The widget keeps working: a valid value clears the message and draws again.
-    explorer.protocol_controls["n_spikes"].value = 5
+    explorer.stimulus_controls["n_spikes"].value = 5
     assert explorer.message.value == ""
-    assert explorer.protocol.n_spikes == 5 and len(explorer.trace.spike_times) == 5
+    assert explorer.stimulus.n_spikes == 5 and len(explorer.trace.spike_times) == 5
     assert explorer.renderer.widget.value != image
 
 
-def test_error_in_the_view_is_shown_and_plot_kept(explorer, monkeypatch):
+def test_error_in_the_view_is_shown_and_plot_kept(explorer, monkeypatch, caplog):
     image = explorer.renderer.widget.value
     params = explorer.params
 
@@ -145,9 +150,15 @@ def test_error_in_the_view_is_shown_and_plot_kept(explorer, monkeypatch):
         raise RuntimeError("view exploded")
 
     monkeypatch.setattr(explorer.view, "show", broken)
-    explorer.sliders["U"].value = 0.9
+    with caplog.at_level(logging.ERROR, logger="stpwidget"):
+        explorer.sliders["U"].value = 0.9
     assert "view exploded" in explorer.message.value
     assert explorer.renderer.widget.value == image and explorer.params == params
+    assert explorer.sliders["U"].value == 0.45  # back to the last good state
+    # A bug, not the user's input: it says so, carries the traceback, and is logged.
+    assert "stp-bug" in explorer.message.value and "report" in explorer.message.value
+    assert "<details" in explorer.message.value and "in broken" in explorer.message.value
+    assert any("view exploded" in r.exc_text for r in caplog.records if r.exc_text)
 
 
 def test_readouts_match_the_kernel(explorer):
@@ -195,22 +206,16 @@ def test_image_path_publishes_a_png_of_the_shown_size(explorer):
     assert explorer.renderer.widget.value != before
 
 
-def test_fast_browser_events_coalesce_to_the_last_value(explorer):
+def test_browser_events_update_directly_and_the_last_one_stays(explorer):
+    # No deferral: ipywidgets' front end keeps one message in flight per widget, so a drag
+    # cannot build a backlog (measured in tests/browser: test_drag_storm_leaves_no_backlog).
     slider = explorer.sliders["tau_d"]
     indices = list(range(20, 60))
-    values = [slider.options[i][1] for i in indices]
-
-    async def storm():
-        start = explorer.render_count
-        for i in indices:  # as the browser sends them: set_state, no await in between
-            slider.set_state({"index": i})
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
-        return explorer.render_count - start
-
-    renders = asyncio.run(storm())
-    assert renders == 1
-    assert explorer.params.tau_d == pytest.approx(values[-1] / 1e3)
+    start = explorer.render_count
+    for i in indices:  # as the browser sends them
+        slider.set_state({"index": i})
+    assert explorer.render_count - start == len(indices)
+    assert explorer.params.tau_d == pytest.approx(slider.options[indices[-1]][1] / 1e3)
     assert_line_on_trace(explorer.lines["x"], reference_trace(explorer), "x")
 
 
@@ -245,12 +250,6 @@ def test_constructing_and_closing_leaks_no_figures_or_widgets():
         STPExplorer(backend="image").close()
     assert plt.get_fignums() == before
     assert len(live) == widgets_before
-
-
-def test_update_leaves_torch_threads_as_they_were(explorer):
-    threads = torch.get_num_threads()
-    explorer.sliders["tau_f"].value = 400.0
-    assert torch.get_num_threads() == threads
 
 
 def test_sliders_show_the_presets_exactly(explorer):
@@ -299,3 +298,116 @@ def test_kernel_imports_without_matplotlib_or_widgets():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_set_input_switches_the_input_in_one_update(explorer):
+    before = explorer.render_count
+    explorer.set_input(kind="poisson", rate=20.0, seed=3)
+    assert explorer.render_count == before + 1
+    assert explorer.stimulus == Stimulus(kind="poisson", rate=20.0, seed=3)
+    assert explorer.stimulus_controls["kind"].value == "poisson"
+    assert explorer.stimulus_controls["seed"].value == 3
+    assert explorer.sliders["rate"].value == 20.0
+    assert_line_on_trace(explorer.lines["x"], reference_trace(explorer), "x")
+    explorer.set_input(kind="probe", probe_delay=0.2, n_spikes=4)
+    spikes = explorer.trace.spike_times
+    assert len(spikes) == 5 and float(spikes[-1] - spikes[-2]) == pytest.approx(0.2)
+    assert explorer.stimulus_controls["probe_delay"].value == 200.0
+
+
+@pytest.mark.parametrize(
+    ("values", "name"),
+    [
+        ({"kind": "burst"}, "kind"),
+        ({"rate": 0.5}, "rate"),
+        ({"rate": math.inf}, "rate"),
+        ({"n_spikes": 0}, "n_spikes"),
+        ({"n_spikes": 201}, "n_spikes"),
+        ({"probe_delay": 10.0}, "probe_delay"),
+        ({"seed": -1}, "seed"),
+        ({"color": "red"}, "color"),
+        ({"rate": 1.0, "n_spikes": 200}, "n_spikes"),  # each fine, together too long
+    ],
+)
+def test_bad_set_input_raises_and_changes_nothing(explorer, values, name):
+    state, count = explorer.state, explorer.render_count
+    controls = {k: c.value for k, c in explorer.stimulus_controls.items()}
+    with pytest.raises(ValueError, match=name):
+        explorer.set_input(**values)
+    assert explorer.state is state and explorer.render_count == count
+    assert {k: c.value for k, c in explorer.stimulus_controls.items()} == controls
+
+
+def test_panels_are_chosen_by_name():
+    ex = STPExplorer(backend="image", panels=("current", "state"))
+    try:
+        assert [p.name for p in ex.view.panels] == ["current", "state"]
+        assert "ss_release" not in ex.lines and "x" in ex.lines
+        assert len(ex.figure.axes) == 2
+        assert_line_on_trace(ex.lines["current"], reference_trace(ex), "current")
+    finally:
+        ex.close()
+    with pytest.raises(ValueError, match="panels"):
+        STPExplorer(backend="image", panels=("state", "spectrogram"))
+    with pytest.raises(ValueError, match="time panel"):
+        STPExplorer(backend="image", panels=("frequency",))
+
+
+def test_a_new_panel_is_one_class_and_one_entry(monkeypatch):
+    from stpwidget.view import PANELS
+    from stpwidget.view.panels import Panel
+
+    class ReleasePanel(Panel):  # release per spike against time: a panel in a few lines
+        name = "release"
+
+        def __init__(self, ax):
+            super().__init__(ax)
+            (self.lines["release_dots"],) = ax.plot([], [], "s")
+
+        def show(self, frame, width_px):
+            self.lines["release_dots"].set_data(frame.trace.spike_times, frame.trace.release)
+            return False
+
+    monkeypatch.setitem(PANELS, "release", ReleasePanel)
+    ex = STPExplorer(backend="image", panels=("state", "release"))
+    try:
+        ex.set_params(U=0.7)
+        dots = ex.lines["release_dots"].get_ydata()
+        np.testing.assert_allclose(dots, reference_trace(ex).release.numpy(), rtol=1e-12)
+    finally:
+        ex.close()
+
+
+def test_deprecated_names_still_work_and_warn():
+    with pytest.warns(DeprecationWarning, match="stimulus"):
+        ex = STPExplorer(backend="image", protocol=Stimulus(rate=20.0))
+    try:
+        with pytest.warns(DeprecationWarning):
+            assert ex.protocol.rate == 20.0
+        with pytest.warns(DeprecationWarning):
+            assert ex.protocol_controls is ex.stimulus_controls
+    finally:
+        ex.close()
+
+
+def test_no_explorer_module_reads_private_ipywidgets_state():
+    from pathlib import Path
+
+    import stpwidget
+
+    root = Path(stpwidget.__file__).parent
+    sources = {str(p): p.read_text() for p in root.rglob("*.py")}
+    assert not [name for name, src in sources.items() if "_property_lock" in src]
+    assert max(len(src.splitlines()) for src in sources.values()) <= 450
+    assert len((root / "explorer" / "explorer.py").read_text().splitlines()) <= 300
+
+
+# Here, not in test_explorer_ipympl.py: the Colab-like leg (no ipympl) must run it.
+def test_auto_picks_the_image_path_elsewhere():
+    assert "ipympl" not in matplotlib.get_backend()
+    explorer = STPExplorer()
+    try:
+        assert type(explorer.renderer).__name__ == "ImageRenderer"
+        assert plt.get_fignums() == []
+    finally:
+        explorer.close()

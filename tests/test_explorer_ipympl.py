@@ -50,12 +50,3 @@ def test_ipympl_figures_are_closed(ipympl):
         assert len(plt.get_fignums()) == len(before) + 1
         explorer.close()
     assert plt.get_fignums() == before
-
-
-def test_auto_picks_the_image_path_elsewhere():
-    explorer = STPExplorer()
-    try:
-        assert type(explorer.renderer).__name__ == "ImageRenderer"
-        assert plt.get_fignums() == []
-    finally:
-        explorer.close()

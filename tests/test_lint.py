@@ -1,4 +1,4 @@
-"""The code passes ruff (lint and format) with the project's configuration."""
+"""The code passes ruff (lint and format) and mypy --strict with the project's configuration."""
 
 import shutil
 import subprocess
@@ -16,3 +16,13 @@ def test_ruff(args):
     assert ruff, "ruff is part of the test extra"
     result = subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict():
+    mypy = shutil.which("mypy", path=str(Path(sys.executable).parent)) or shutil.which("mypy")
+    assert mypy, "mypy is part of the test extra"
+    result = subprocess.run(
+        [mypy, "--strict", "stpwidget"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (ROOT / "stpwidget" / "py.typed").exists()

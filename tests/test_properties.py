@@ -1,5 +1,7 @@
 """Property tests: bounds, batching, float32, autograd, devices."""
 
+import math
+
 import pytest
 import torch
 from hypothesis import assume, given, settings
@@ -78,15 +80,26 @@ def test_gradcheck_through_simulate(method):
         )
         return trace.x, trace.u, trace.current, trace.release
 
-    assert torch.autograd.gradcheck(run, (tau_f, tau_d, U))
+    # gradcheck raises (with the offending entries) when autograd and finite differences differ.
+    torch.autograd.gradcheck(run, (tau_f, tau_d, U), raise_exception=True)
 
 
-def test_gradient_of_release_matches_finite_difference_sign():
-    # Longer recovery (larger tau_d) means less resources at the second spike: dr2/dtau_d < 0.
-    tau_d = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
-    r = simulate(PRESETS["depressing"].replace(tau_d=tau_d), [0.0, 0.05], 0.1).release[1]
-    r.backward()
-    assert tau_d.grad < 0
+def test_gradient_of_release_matches_the_closed_form_derivative():
+    # r2 = U (1 + (1 - U) e^(-D/tau_f)) (1 - U e^(-D/tau_d)), so
+    # dr2/dtau_d = -U^2 (1 + (1 - U) e^(-D/tau_f)) e^(-D/tau_d) D / tau_d^2 (by hand).
+    p, gap, td = PRESETS["depressing"], 0.05, 0.5
+    tau_d = torch.tensor(td, dtype=torch.float64, requires_grad=True)
+    r = simulate(p.replace(tau_d=tau_d), [0.0, gap], 0.1).release[1]
+    (grad,) = torch.autograd.grad(r, tau_d)
+    U, tf = p.U, p.tau_f
+    expected = -(U**2) * (1 + (1 - U) * math.exp(-gap / tf)) * math.exp(-gap / td) * gap / td**2
+    assert float(grad) == pytest.approx(expected, rel=1e-12)
+    # And a central finite difference of the kernel itself agrees to its truncation error.
+    h = 1e-6
+    up, down = (
+        float(simulate(p.replace(tau_d=td + s), [0.0, gap], 0.1).release[1]) for s in (h, -h)
+    )
+    assert float(grad) == pytest.approx((up - down) / (2 * h), rel=1e-7)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")

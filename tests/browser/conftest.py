@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The harness lives in tools/browser, shared with benchmarks/ and scripts/.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "browser"))
 
 import browserkit as bk
 from explorer_page import ExplorerPage

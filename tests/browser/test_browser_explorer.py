@@ -164,7 +164,7 @@ def test_presets_and_pin(explorer, name):
 def test_drag_storm_leaves_no_backlog(explorer):
     from stpwidget.model import simulate
     from stpwidget.params import TMParameters
-    from stpwidget.protocols import Protocol
+    from stpwidget.stimulus import Stimulus
     from stpwidget.view import decimate
 
     explorer.settle()
@@ -200,7 +200,7 @@ def test_drag_storm_leaves_no_backlog(explorer):
         **{k: state["values"][k] / 1e3 for k in ("tau_f", "tau_d", "tau_s")},
         U=state["values"]["U"],
     )
-    protocol = Protocol(**state["protocol"])
+    protocol = Stimulus(**state["protocol"])
     trace = simulate(params, protocol.spikes(), protocol.duration, dt=state["dt"])
     t, x = decimate(trace, "x", state["width_px"])
     shown_t, shown_x = state["x_line"]

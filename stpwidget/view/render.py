@@ -61,7 +61,7 @@ def encode_png(rgba: np.ndarray, parts: int = 2) -> bytes:
     rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
     rows[:, 0] = 0  # filter type "None" for every row
     rows[:, 1:] = rgba.reshape(height, -1)
-    raw = memoryview(rows).cast("B")
+    raw = memoryview(rows.data).cast("B")
     cuts = [round(height * k / parts) * rows.shape[1] for k in range(parts + 1)]
     slices = [raw[cuts[k] : cuts[k + 1]] for k in range(parts)]
     if parts == 1:
@@ -127,7 +127,7 @@ class _Blitter:
         self.figure.canvas.mpl_connect("draw_event", self._on_draw)
 
     def _on_draw(self, _event: Any) -> None:
-        canvas = self.figure.canvas
+        canvas: Any = self.figure.canvas  # Agg-based: copy_from_bbox, restore_region
         self._background = canvas.copy_from_bbox(self.figure.bbox)
         self._draw_animated()
 
@@ -137,7 +137,7 @@ class _Blitter:
 
     def draw(self, full: bool) -> None:
         """Draw the figure into the canvas buffer (from the cached background unless full)."""
-        canvas = self.figure.canvas
+        canvas: Any = self.figure.canvas
         if full or self._background is None:
             canvas.draw()  # fires draw_event: caches the background, draws the data
         else:
@@ -176,7 +176,8 @@ class ImageRenderer(_Blitter):
 
     def png(self) -> bytes:
         """The current canvas as PNG bytes."""
-        return encode_png(np.asarray(self.figure.canvas.buffer_rgba()))
+        canvas: Any = self.figure.canvas
+        return encode_png(np.asarray(canvas.buffer_rgba()))
 
     def close(self) -> None:
         """Release the widget (the figure is not registered with pyplot)."""
@@ -192,7 +193,7 @@ class IpymplRenderer(_Blitter):
     def __init__(self, width: int, height: int, dpi: float) -> None:
         with plt.ioff():  # made while interactive, a figure would be displayed twice
             self.figure = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-        canvas = self.figure.canvas
+        canvas: Any = self.figure.canvas  # ipympl's Canvas widget
         canvas.header_visible = False
         canvas.footer_visible = False
         canvas.resizable = False
@@ -218,7 +219,10 @@ class IpymplRenderer(_Blitter):
         self.widget.close()
 
 
-def make_renderer(backend: str, width: int, height: int, dpi: float):
+def make_renderer(
+    backend: str, width: int, height: int, dpi: float
+) -> ImageRenderer | IpymplRenderer:
     """Build the renderer for ``backend`` (``"auto"``, ``"ipympl"`` or ``"image"``)."""
-    cls = IpymplRenderer if resolve_backend(backend) == "ipympl" else ImageRenderer
-    return cls(width, height, dpi)
+    if resolve_backend(backend) == "ipympl":
+        return IpymplRenderer(width, height, dpi)
+    return ImageRenderer(width, height, dpi)

@@ -1,35 +1,17 @@
-"""Readouts, rendered equations and "copy as code" text for the explorer (no widgets)."""
+"""Formatting only: readouts, equations, "copy as code" and error messages as HTML/text."""
 
 from __future__ import annotations
 
+import traceback
 from html import escape
 
-from stpwidget.closed_form import limiting_frequency, paired_pulse_ratio, steady_state
 from stpwidget.params import TMParameters
-from stpwidget.protocols import Protocol
+from stpwidget.stimulus import Stimulus
 
 
-def readout_values(params: TMParameters, protocol: Protocol) -> dict[str, float]:
-    """The explorer's live numbers for one synapse and protocol.
-
-    Returns
-    -------
-    dict of str to float
-        ``first``: release of the first spike from rest (= U); ``ppr``: paired-pulse ratio
-        at the protocol's interval 1/rate; ``steady``: steady-state release per spike at the
-        protocol's rate; ``flim``: limiting frequency 1/(U τ_d) in Hz.
-    """
-    return {
-        "first": float(params.U),
-        "ppr": float(paired_pulse_ratio(params, 1.0 / protocol.rate)),
-        "steady": float(steady_state(params, protocol.rate).release),
-        "flim": float(limiting_frequency(params)),
-    }
-
-
-def readout_html(values: dict[str, float], protocol: Protocol) -> str:
+def readout_html(values: dict[str, float], stimulus: Stimulus) -> str:
     """Readouts as HTML; each number sits in a ``<b class="stp-KEY">`` for scripts to read."""
-    interval_ms = 1e3 / protocol.rate
+    interval_ms = 1e3 / stimulus.rate
 
     def num(key: str, fmt: str) -> str:
         return f'<b class="stp-{key}">{values[key]:{fmt}}</b>'
@@ -38,7 +20,7 @@ def readout_html(values: dict[str, float], protocol: Protocol) -> str:
         '<div class="stp-readouts" style="font-size:1.05em">'
         f"first release {num('first', '.3f')} &nbsp;·&nbsp; "
         f"paired-pulse ratio at {interval_ms:.3g} ms {num('ppr', '.3f')} &nbsp;·&nbsp; "
-        f"steady-state release at {protocol.rate:.3g} Hz {num('steady', '.3f')} &nbsp;·&nbsp; "
+        f"steady-state release at {stimulus.rate:.3g} Hz {num('steady', '.3f')} &nbsp;·&nbsp; "
         f"limiting frequency {num('flim', '.3g')} Hz</div>"
     )
 
@@ -58,11 +40,11 @@ def equations_html(params: TMParameters) -> str:
     )
 
 
-def code_text(params: TMParameters, protocol: Protocol, dt: float) -> str:
+def code_text(params: TMParameters, stimulus: Stimulus, dt: float) -> str:
     """Python that reproduces the explorer's current plot with the public API."""
     names = ["TMParameters", "plot_trace", "simulate"]
-    names.append("poisson_train" if protocol.kind == "poisson" else "regular_train")
-    if protocol.kind == "probe":
+    names.append("poisson_train" if stimulus.kind == "poisson" else "regular_train")
+    if stimulus.kind == "probe":
         names.append("with_recovery_probe")
     fields = ", ".join(
         f"{k}={float(getattr(params, k))!r}" for k in ("tau_f", "tau_d", "tau_s", "U", "A")
@@ -70,8 +52,8 @@ def code_text(params: TMParameters, protocol: Protocol, dt: float) -> str:
     return (
         f"from stpwidget import {', '.join(sorted(names))}\n\n"
         f"params = TMParameters({fields})  # seconds\n"
-        f"{protocol.to_code()}\n"
-        f"trace = simulate(params, spikes, duration={protocol.duration!r}, dt={dt!r})\n"
+        f"{stimulus.to_code()}\n"
+        f"trace = simulate(params, spikes, duration={stimulus.duration!r}, dt={dt!r})\n"
         "plot_trace(trace)\n"
     )
 
@@ -82,9 +64,23 @@ def code_html(code: str) -> str:
 
 
 def error_html(err: BaseException) -> str:
-    """An error message for the widget's message area."""
+    """An error message for the widget's message area.
+
+    A ``ValueError`` is the user's input: its message says what to change. Anything else
+    is a bug: the message asks for a report and carries the traceback, collapsed.
+    """
+    message = f"<b>{escape(type(err).__name__)}:</b> {escape(str(err))}"
+    if isinstance(err, ValueError):
+        return (
+            f'<div class="stp-error" style="color:#b00020">{message}'
+            " — the plot shows the last valid state.</div>"
+        )
+    trace = "".join(traceback.format_exception(type(err), err, err.__traceback__))
     return (
-        '<div class="stp-error" style="color:#b00020">'
-        f"<b>{escape(type(err).__name__)}:</b> {escape(str(err))}"
-        " — the plot shows the last valid state.</div>"
+        f'<div class="stp-error stp-bug" style="color:#b00020">{message}'
+        " — this is a bug in stpwidget, not your input; the plot shows the last valid state."
+        " Please report it with the details below."
+        '<details class="stp-traceback"><summary>details (traceback)</summary>'
+        f'<pre style="white-space:pre-wrap;font-size:0.85em">{escape(trace)}</pre>'
+        "</details></div>"
     )

@@ -1,0 +1,104 @@
+"""The explorer's figure: panels laid out in a time column and a side column."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from stpwidget.state import Frame
+from stpwidget.view.figure import legends_above
+from stpwidget.view.panels import CurrentPanel, FrequencyPanel, Panel, StatePanel
+
+#: Every panel the explorer knows, by name, in their default order. A new panel is one
+#: module in ``stpwidget/view/panels`` and one entry here.
+PANELS: dict[str, type[Panel]] = {
+    panel.name: panel for panel in (StatePanel, CurrentPanel, FrequencyPanel)
+}
+#: The panels shown by default.
+DEFAULT_PANELS: tuple[str, ...] = ("state", "current", "frequency")
+
+
+class STPView:
+    """The explorer's figure, composed of panels.
+
+    Time panels are stacked on the left and share the time axis; side panels sit on the
+    right. :meth:`show` hands one :class:`~stpwidget.state.Frame` to every panel.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        An empty figure to draw on (made by the caller, so the view does not care whether
+        it belongs to pyplot, ipympl or a bare Agg canvas).
+    panels : sequence of str, default :data:`DEFAULT_PANELS`
+        Names from :data:`PANELS`, top to bottom within each column.
+
+    Raises
+    ------
+    ValueError
+        For an unknown or repeated panel name, or no time panel.
+    """
+
+    def __init__(self, figure: Figure, panels: Sequence[str] = DEFAULT_PANELS) -> None:
+        panels = tuple(panels)
+        unknown = [p for p in panels if p not in PANELS]
+        if unknown or len(set(panels)) != len(panels):
+            raise ValueError(
+                f"panels must be distinct names from {tuple(PANELS)}; got {list(panels)}"
+            )
+        time = [PANELS[p] for p in panels if PANELS[p].column == "time"]
+        side = [PANELS[p] for p in panels if PANELS[p].column == "side"]
+        if not time:
+            raise ValueError(f"panels must include a time panel; got {list(panels)}")
+        self.figure = figure
+        right = 0.6 if side else 0.92
+        grid = figure.add_gridspec(
+            len(time), 1, left=0.08, right=right, top=0.9, bottom=0.1, hspace=0.16
+        )
+        first = figure.add_subplot(grid[0])
+        axes = [first] + [figure.add_subplot(grid[k], sharex=first) for k in range(1, len(time))]
+        for ax in axes[:-1]:
+            ax.tick_params(labelbottom=False)
+        self.panels: list[Panel] = [cls(ax) for cls, ax in zip(time, axes)]
+        self._time_axes = first
+        # Side panels share the column's height; each leaves room for its legend above it.
+        slot = 0.8 / max(1, len(side))
+        for k, cls in enumerate(side):
+            bottom = 0.1 + (len(side) - 1 - k) * slot
+            self.panels.append(cls(figure.add_axes((0.71, bottom, 0.21, slot - 0.16))))
+        time_axes = [p.ax for p in self.panels if p.column == "time"]
+        legends_above(*(ax for ax in time_axes if ax.get_legend_handles_labels()[0]))
+
+    @property
+    def lines(self) -> dict[str, Line2D]:
+        """Every panel's named artists (``"x"``, ``"u"``, ``"current"``, ...)."""
+        return {k: a for p in self.panels for k, a in p.lines.items()}
+
+    @property
+    def ghosts(self) -> dict[str, dict[str, Line2D]]:
+        """Ghost artists by kind (``"pin"``, ``"other"``), merged over the panels."""
+        merged: dict[str, dict[str, Line2D]] = {}
+        for p in self.panels:
+            for kind, artists in p.ghosts.items():
+                merged.setdefault(kind, {}).update(artists)
+        return merged
+
+    @property
+    def width_px(self) -> int:
+        """Width of the time panels in pixels (for thinning)."""
+        bbox = self._time_axes.get_position()
+        return max(1, int(bbox.width * self.figure.bbox.width))
+
+    @property
+    def data_artists(self) -> list[Line2D]:
+        """Line2Ds that change with the data (redrawn when blitting)."""
+        return [a for p in self.panels for a in p.artists]
+
+    def show(self, frame: Frame) -> bool:
+        """Show a frame on every panel; return True if an axis limit changed."""
+        width = self.width_px
+        changed = False
+        for panel in self.panels:
+            changed |= panel.show(frame, width)
+        return changed

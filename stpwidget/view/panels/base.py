@@ -1,0 +1,81 @@
+"""The panel interface: one class per panel, knowing only its axes and the computed frame."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, Literal
+
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from stpwidget.state import Frame
+from stpwidget.view.figure import clear, set_trace
+
+
+class Panel:
+    """One panel of the explorer's figure.
+
+    A panel makes its artists on the axes it is given, and :meth:`show` updates them from a
+    :class:`~stpwidget.state.Frame` with ``set_data``-like setters only. To add a panel,
+    subclass this in a new module and list the class in :data:`stpwidget.view.PANELS`.
+
+    Attributes
+    ----------
+    name : str
+        Key of the panel (``STPExplorer(panels=...)`` chooses panels by it).
+    column : {"time", "side"}
+        ``"time"`` panels are stacked on the left and share the time axis (s); ``"side"``
+        panels sit in the right column.
+    lines : dict of str to Line2D
+        Artists a user may read (``explorer.lines`` merges every panel's).
+    ghosts : dict of str to dict of str to Line2D
+        Faint overlays by kind (``"pin"``, ``"other"``).
+    """
+
+    name: ClassVar[str]
+    column: ClassVar[Literal["time", "side"]] = "time"
+
+    def __init__(self, ax: Axes) -> None:
+        self.ax = ax
+        self.lines: dict[str, Line2D] = {}
+        self.ghosts: dict[str, dict[str, Line2D]] = {}
+
+    def show(self, frame: Frame, width_px: int) -> bool:
+        """Update the artists from ``frame``; return True if an axis limit changed.
+
+        Parameters
+        ----------
+        frame : Frame
+            What to show.
+        width_px : int
+            Width of the time axes in pixels (lines are thinned to about two points each).
+        """
+        raise NotImplementedError
+
+    def _trace_ghosts(self, make: Callable[[], dict[str, Line2D]]) -> None:
+        """Make hidden ``"pin"`` (dashed) and ``"other"`` (dotted) ghosts of trace lines."""
+        self._trace_ghost_lines = {kind: make() for kind in ("pin", "other")}
+        for line in self._trace_ghost_lines["other"].values():
+            line.set_linestyle(":")
+        for lines in self._trace_ghost_lines.values():
+            clear(lines)
+        self.ghosts.update(self._trace_ghost_lines)
+
+    def _show_trace_ghosts(self, frame: Frame, width_px: int) -> float:
+        """Show the frame's ghost traces (or hide them); return their largest current."""
+        peak = 0.0
+        for kind, lines in self._trace_ghost_lines.items():
+            ghost = frame.ghosts[kind]
+            if ghost is None:
+                clear(lines)
+                continue
+            peak = max(peak, set_trace(lines, ghost.trace, width_px))
+            for line in lines.values():
+                line.set_visible(True)
+        return peak
+
+    @property
+    def artists(self) -> list[Line2D]:
+        """Every artist that changes with the data: ghosts first, so the data stays on top."""
+        ghosts = [a for g in self.ghosts.values() for a in g.values()]
+        return [*ghosts, *self.lines.values()]
