@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
 
-.PHONY: lab app test lint bench notebooks screenshot clean
+.PHONY: lab app test lint bench notebooks screenshot dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,13 @@ screenshot: $(VENV)/.test-installed
 notebooks: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format notebooks/*.md
 	$(VENV)/bin/jupytext --sync notebooks/*.md
+
+# The wheel and sdist in dist/ (e.g. to run the lesson from a wheel before the package is on a
+# public index: see docs/teaching.md). `build` fetches hatchling into an isolated environment.
+dist: $(PY)
+	$(PIP) install --quiet build
+	rm -rf dist
+	$(PY) -m build --outdir dist .
 
 clean:
 	rm -rf $(VENV) .venv-colab .pytest_cache .hypothesis build dist
