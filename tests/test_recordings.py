@@ -1,11 +1,16 @@
 """Recording and its CSV format: shapes, the trial mean, the round trip, every bad input."""
 
+import doctest
+import importlib.util
 import io
 import math
+import re
+from pathlib import Path
 
 import pytest
 import torch
 
+import stpwidget.recordings
 from stpwidget.recordings import Recording, read_recordings, write_recordings
 
 TIMES = [0.1, 0.2, 0.3]
@@ -171,3 +176,39 @@ def test_bad_path_or_buffer():
         read_recordings(42)
     with pytest.raises(ValueError, match=r"path_or_buffer.*text"):
         write_recordings([], io.BytesIO())
+
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "recordings.md"
+EXAMPLE = ROOT / "docs" / "example_recordings.csv"
+
+
+def test_example_csv_is_what_the_script_writes():
+    spec = importlib.util.spec_from_file_location(
+        "make_example_recordings", ROOT / "scripts" / "make_example_recordings.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    buffer = io.StringIO()
+    write_recordings(script.example_recordings(), buffer)
+    assert buffer.getvalue() == EXAMPLE.read_text()
+    # The rows quoted in the docs are the file's first rows.
+    quoted = re.search(r"```text\n(.*?)```", DOC.read_text(), re.S).group(1)
+    assert EXAMPLE.read_text().startswith(quoted)
+
+
+def test_docs_example_runs_and_shows_what_it_prints(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    block = re.search(r"```python\n(.*?)```", DOC.read_text(), re.S).group(1)
+    namespace: dict = {}
+    for line in block.splitlines():
+        code, _, shown = line.partition("  # ")
+        if shown:
+            assert repr(eval(code, namespace)) == shown, code
+        elif code.strip():
+            exec(code, namespace)
+
+
+def test_docstring_examples():
+    result = doctest.testmod(stpwidget.recordings, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
