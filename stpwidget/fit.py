@@ -13,6 +13,7 @@ import math
 import operator
 import warnings
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 import numpy as np
 import torch
@@ -28,11 +29,9 @@ FITTABLE = ("U", "tau_f", "tau_d", "A")
 #: Start of the fit, and the value of every parameter that is not free.
 DEFAULT_START = TMParameters(tau_f=0.2, tau_d=0.2, tau_s=0.02, U=0.25, A=1.0)
 #: Default bounds in API units (s; U dimensionless).
-DEFAULT_BOUNDS: Mapping[str, tuple[float, float]] = {
-    "U": (1e-3, 1.0),
-    "tau_f": (1e-3, 5.0),
-    "tau_d": (1e-3, 5.0),
-}
+DEFAULT_BOUNDS: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"U": (1e-3, 1.0), "tau_f": (1e-3, 5.0), "tau_d": (1e-3, 5.0)}
+)
 #: Default bounds of ``A``, as multiples of the largest trial-mean amplitude.
 A_BOUND_FACTORS = (1e-3, 1e3)
 _UNITS = {"U": "", "tau_f": " s", "tau_d": " s", "A": ""}
@@ -110,7 +109,7 @@ def fit(
         ``(low, high)`` for some free parameters, in API units (s for time constants),
         ``0 < low < high`` and ``high <= 1`` for ``U``. Defaults: ``U`` in [0.001, 1],
         ``tau_f`` and ``tau_d`` in [1 ms, 5 s], ``A`` in [0.001, 1000] times the largest
-        trial-mean amplitude.
+        trial-mean amplitude. Bounds of parameters that are not free are checked, not used.
     start : TMParameters, optional
         Where the first start begins (its free values, ``A`` excepted, must lie within the
         bounds), and the value of every parameter that is not free (``tau_s`` is copied into
