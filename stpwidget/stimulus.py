@@ -12,10 +12,16 @@ from typing import Literal
 import torch
 
 from stpwidget._checks import check_range
-from stpwidget.trains import poisson_train, regular_train, with_recovery_probe
+from stpwidget.trains import (
+    as_spike_times,
+    poisson_train,
+    regular_train,
+    step_train,
+    with_recovery_probe,
+)
 
-Kind = Literal["regular", "poisson", "probe"]
-KINDS: tuple[str, ...] = ("regular", "poisson", "probe")
+Kind = Literal["regular", "poisson", "probe", "step", "recorded"]
+KINDS: tuple[str, ...] = ("regular", "poisson", "probe", "step", "recorded")
 
 #: Display windows (s). The window only changes in these steps, so the time axis does not
 #: jump while a slider is dragged.
@@ -28,11 +34,13 @@ class Stimulus:
 
     Parameters
     ----------
-    kind : {"regular", "poisson", "probe"}, default "regular"
-        A regular train; a Poisson train of the same mean rate and expected spike count; or
-        a regular train followed by one recovery probe.
+    kind : {"regular", "poisson", "probe", "step", "recorded"}, default "regular"
+        A regular train; a Poisson train of the same mean rate and expected spike count; a
+        regular train followed by one recovery probe; a regular train whose rate steps from
+        ``rate`` to ``rate_after`` at ``switch`` and goes on as long again; or the spike
+        times ``times`` of a recording.
     rate : float, default 10.0
-        Rate in Hz (> 0).
+        Rate in Hz (> 0); before the switch for ``"step"``.
     n_spikes : int, default 9
         Spikes in the regular train (the expected count for Poisson), 1 to 500.
     start : float, default 0.1
@@ -41,6 +49,12 @@ class Stimulus:
         Gap between the last spike and the probe in s, in (0, 20] (``kind="probe"`` only).
     seed : int, default 0
         Seed of the Poisson draw (same seed, same train).
+    rate_after : float, default 40.0
+        Rate after the switch in Hz (> 0), ``kind="step"`` only.
+    switch : float, default 0.8
+        Time of the rate step in s, after ``start`` (``kind="step"`` only).
+    times : tuple of float, default ()
+        Spike times in s, sorted, >= 0 (``kind="recorded"`` only; at least one).
 
     Raises
     ------
@@ -55,10 +69,19 @@ class Stimulus:
     start: float = 0.1
     probe_delay: float = 0.5
     seed: int = 0
+    rate_after: float = 40.0
+    switch: float = 0.8
+    times: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}; got {self.kind!r}")
+        check_range("rate_after", self.rate_after, low=0.0, low_open=True, unit=" Hz")
+        check_range("switch", self.switch, low=self.start, high=40.0, low_open=True, unit=" s")
+        times = as_spike_times(self.times)  # validates: 1-D, finite, >= 0, sorted
+        object.__setattr__(self, "times", tuple(times.tolist()))
+        if self.kind == "recorded" and not self.times:
+            raise ValueError("times must hold at least one spike time for kind='recorded'")
         check_range("rate", self.rate, low=0.0, low_open=True, unit=" Hz")
         check_range("n_spikes", self.n_spikes, low=1, high=500)
         if int(self.n_spikes) != self.n_spikes:
@@ -66,6 +89,11 @@ class Stimulus:
         check_range("start", self.start, low=0.0, high=10.0, unit=" s")
         check_range("probe_delay", self.probe_delay, low=0.0, high=20.0, low_open=True, unit=" s")
         if self.end > WINDOWS[-1] / 1.1:
+            if self.kind in ("step", "recorded"):
+                raise ValueError(
+                    f"the {self.kind} train would last {self.end:.3g} s; the longest window "
+                    f"is {WINDOWS[-1]:g} s"
+                )
             raise ValueError(
                 f"rate={self.rate:g} Hz with n_spikes={self.n_spikes}"
                 + (f" and probe_delay={self.probe_delay:g} s" if self.kind == "probe" else "")
@@ -81,7 +109,11 @@ class Stimulus:
 
     @property
     def end(self) -> float:
-        """Time of the last spike (or of the end of a Poisson train) in s."""
+        """Time of the last spike (or of the end of a Poisson or step train) in s."""
+        if self.kind == "step":
+            return 2 * self.switch - self.start
+        if self.kind == "recorded":
+            return self.times[-1]
         end = self.start + self.train_length
         return end + self.probe_delay if self.kind == "probe" else end
 
@@ -94,8 +126,23 @@ class Stimulus:
         """Spike times in s (1-D float64)."""
         if self.kind == "poisson":
             return self.start + poisson_train(self.rate, self.train_length, seed=self.seed)
+        if self.kind == "step":
+            return step_train(self.rate, self.rate_after, self.switch, self.end, start=self.start)
+        if self.kind == "recorded":
+            return torch.tensor(self.times, dtype=torch.float64)
         train = regular_train(self.rate, self.n_spikes, start=self.start)
         return with_recovery_probe(train, self.probe_delay) if self.kind == "probe" else train
+
+    @property
+    def code_names(self) -> tuple[str, ...]:
+        """What :meth:`to_code` uses: names from ``stpwidget``, and ``"torch"`` itself."""
+        names = {
+            "poisson": ("poisson_train",),
+            "probe": ("regular_train", "with_recovery_probe"),
+            "step": ("step_train",),
+            "recorded": ("torch",),
+        }
+        return names.get(self.kind, ("regular_train",))
 
     def to_code(self) -> str:
         """Python that builds the same spike train with the public API (assigns ``spikes``)."""
@@ -104,6 +151,13 @@ class Stimulus:
                 f"spikes = {self.start!r} + poisson_train({self.rate!r}, "
                 f"{self.train_length!r}, seed={self.seed!r})"
             )
+        if self.kind == "step":
+            return (
+                f"spikes = step_train({self.rate!r}, {self.rate_after!r}, {self.switch!r}, "
+                f"{self.end!r}, start={self.start!r})"
+            )
+        if self.kind == "recorded":
+            return f"spikes = torch.tensor({list(self.times)!r}, dtype=torch.float64)"
         code = f"spikes = regular_train({self.rate!r}, {self.n_spikes!r}, start={self.start!r})"
         if self.kind == "probe":
             code += f"\nspikes = with_recovery_probe(spikes, {self.probe_delay!r})"

@@ -16,7 +16,7 @@ from stpwidget import (
     PRESETS,
     Stimulus,
     STPExplorer,
-    limiting_frequency,
+    half_ceiling_rate,
     paired_pulse_ratio,
     simulate,
     steady_state,
@@ -168,9 +168,14 @@ def test_readouts_match_the_kernel(explorer):
         "first": 0.3,
         "ppr": float(paired_pulse_ratio(p, 1 / 25.0)),
         "steady": float(steady_state(p, 25.0).release),
-        "flim": float(limiting_frequency(p)),
+        "flim": float(half_ceiling_rate(p)),
     }
-    assert explorer.readout_values == pytest.approx(expected, rel=1e-12)
+    # f½ is read off the panel's curve (interpolated): within 0.1 % of the root finder.
+    assert explorer.readout_values == pytest.approx(expected, rel=1e-3)
+    values = explorer.readout_values
+    assert {k: values[k] for k in ("first", "ppr", "steady")} == pytest.approx(
+        {k: expected[k] for k in ("first", "ppr", "steady")}, rel=1e-12
+    )
     html = explorer.readouts.value
     assert f'<b class="stp-ppr">{expected["ppr"]:.3f}</b>' in html
     assert f'<b class="stp-flim">{expected["flim"]:.3g}</b>' in html
@@ -411,3 +416,84 @@ def test_auto_picks_the_image_path_elsewhere():
         assert plt.get_fignums() == []
     finally:
         explorer.close()
+
+
+def test_membrane_panel_line_is_the_membrane_function():
+    from stpwidget import lif_response, postsynaptic_potential
+
+    ex = STPExplorer(backend="image", panels=("state", "current", "membrane", "frequency"))
+    try:
+        ex.membrane_controls.tau_m.value = 50.0  # ms on the slider
+        assert ex.state.tau_m == pytest.approx(0.05)
+        v = postsynaptic_potential(reference_trace(ex), 0.05).numpy()
+        t_line, v_line = (np.asarray(a) for a in ex.lines["v"].get_data())
+        k = np.searchsorted(reference_trace(ex).t.numpy(), t_line)
+        np.testing.assert_allclose(v_line, v[k], rtol=0, atol=1e-12)
+        assert len(t_line) > 100
+        assert not ex.lines["output_spikes"].get_visible()
+        ex.membrane_controls.lif.value = True
+        ex.membrane_controls.threshold.value = 0.05
+        expected = lif_response(reference_trace(ex), 0.05, 0.05).spike_times.numpy()
+        assert len(expected) > 0
+        np.testing.assert_array_equal(ex.lines["output_spikes"].get_xdata(), expected)
+        assert ex.lines["threshold"].get_ydata()[0] == 0.05
+    finally:
+        ex.close()
+
+
+def test_membrane_controls_hidden_without_the_panel(explorer):
+    assert explorer.membrane_controls.widget.layout.display == "none"
+    assert "v" not in explorer.lines and explorer.frame.v is None
+
+
+def test_rate_step_input_shows_the_step_train(explorer):
+    explorer.set_input(kind="step", rate=10.0, rate_after=40.0)
+    spikes = explorer.trace.spike_times.numpy()
+    gaps = np.diff(spikes)
+    assert gaps[0] == pytest.approx(0.1) and gaps[-1] == pytest.approx(0.025)
+    assert spikes[0] == pytest.approx(0.1) and np.any(np.isclose(spikes, 0.8))
+    assert explorer.stimulus_controls["rate_after"].layout.display is None
+    assert explorer.stimulus_controls["n_spikes"].layout.display == "none"
+    explorer.stimulus_controls["rate_after"].value = 20.0
+    assert explorer.stimulus.rate_after == 20.0
+    assert_line_on_trace(explorer.lines["x"], reference_trace(explorer), "x")
+    namespace = {}
+    exec(explorer.code_text().replace("plot_trace(trace)\n", ""), namespace)
+    torch.testing.assert_close(namespace["trace"].x, explorer.trace.x, rtol=0, atol=0)
+
+
+def test_load_recordings_adds_the_data_panel_and_scores_the_model(explorer, tmp_path):
+    from stpwidget import Recording, regular_train, write_recordings
+
+    p = PRESETS["depressing"]
+    spikes = regular_train(20.0, 6, start=0.05)
+    exact = p.A * simulate(p, spikes, 0.5).release
+    recs = [
+        Recording(spikes, exact, label="exact"),
+        Recording(spikes, exact * 1.1, label="10 % up", sd=np.full(6, 0.02)),
+    ]
+    path = tmp_path / "data.csv"
+    write_recordings(recs, path)
+    explorer.load_recordings(path)
+    assert [panel.name for panel in explorer.view.panels][-1] == "data"
+    assert explorer.stimulus.kind == "recorded"
+    torch.testing.assert_close(explorer.trace.spike_times, spikes, rtol=0, atol=1e-15)
+    # By hand: the first recording fits exactly; the second is off by 10 % at sd 0.02.
+    sse = float(((0.1 * exact / 0.02) ** 2).sum())
+    assert explorer.frame.data.sse == pytest.approx(sse, rel=1e-9)
+    shown = f'<b class="stp-sse">{sse:.4g}</b>'
+    assert shown in explorer.data_controls.quality.value
+    np.testing.assert_allclose(explorer.lines["data0_points"].get_ydata(), exact.numpy())
+    np.testing.assert_allclose(explorer.lines["data1_model"].get_ydata(), exact.numpy())
+    explorer.data_controls.selector.value = 1
+    explorer.set_params(U=0.5)  # the model changes, the data stay
+    np.testing.assert_allclose(explorer.lines["data1_points"].get_ydata(), 1.1 * exact.numpy())
+
+
+def test_bad_recordings_file_names_row_and_column(explorer, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("label,t_s,amplitude\na,0.1,1.0\na,0.2,x\n")
+    state = explorer.state
+    with pytest.raises(ValueError, match=r"row 3.*amplitude|amplitude.*row 3"):
+        explorer.load_recordings(path)
+    assert explorer.state is state and [p.name for p in explorer.view.panels][-1] == "frequency"

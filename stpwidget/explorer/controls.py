@@ -100,6 +100,8 @@ SLIDERS: dict[str, SliderSpec] = {
 }
 #: The recovery probe's delay slider.
 PROBE_DELAY = SliderSpec("probe delay", "ms", 10.0, 5000.0, True, 1e3)
+#: The rate after a rate step.
+RATE_AFTER = SliderSpec("rate after the step", "Hz", 1.0, 100.0, True)
 #: Which sliders set the synapse (the others set the stimulus).
 PARAM_KEYS = ("tau_f", "tau_d", "tau_s", "U")
 

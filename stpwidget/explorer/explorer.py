@@ -11,32 +11,34 @@ import contextlib
 import dataclasses
 import functools
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
 from stpwidget.explorer import text
+from stpwidget.explorer.commands import Commands
 from stpwidget.explorer.controls import (
     PARAM_KEYS,
-    PROBE_DELAY,
     SLIDERS,
     is_snap,
     show_value,
 )
+from stpwidget.explorer.data_controls import DataSection
 from stpwidget.explorer.export import Shown, deprecated
-from stpwidget.explorer.layout import build_controls
+from stpwidget.explorer.input_controls import InputSection
+from stpwidget.explorer.layout import arrange, build_controls
+from stpwidget.explorer.membrane_controls import MembraneSection
+from stpwidget.explorer.section import Section, with_stimulus
 from stpwidget.state import CUSTOM, ExplorerState, Frame, compute
 from stpwidget.stimulus import Stimulus
 from stpwidget.view import DEFAULT_PANELS, STPView
 from stpwidget.view.render import make_renderer
 
 logger = logging.getLogger("stpwidget")
-#: Stimulus fields set by a widget, besides the rate and probe delay sliders.
-_STIMULUS_CONTROLS = ("kind", "n_spikes", "seed")
 
 
-class STPExplorer(Shown, widgets.VBox):
+class STPExplorer(Shown, Commands, widgets.VBox):
     """Interactive Tsodyks–Markram synapse: sliders, live traces, readouts and presets.
 
     Parameters
@@ -54,7 +56,8 @@ class STPExplorer(Shown, widgets.VBox):
     dt : float, default 1e-4
         Sampling step of the traces in s (10x finer than the Norse tutorial's 1 ms).
     panels : sequence of str, default ("state", "current", "frequency")
-        Which panels to show, from :data:`stpwidget.view.PANELS`.
+        Which panels to show, from :data:`stpwidget.view.PANELS` (``"membrane"`` adds the
+        postsynaptic potential and its controls; ``"data"`` comes with recordings).
     protocol : Stimulus, optional
         Deprecated name of ``stimulus``.
 
@@ -78,17 +81,16 @@ class STPExplorer(Shown, widgets.VBox):
         if protocol is not None:
             deprecated("STPExplorer(protocol=...)", "STPExplorer(stimulus=...)")
             stimulus = stimulus or protocol
-        self.state = ExplorerState.from_preset(preset, stimulus, dt)
+        state = ExplorerState.from_preset(preset, stimulus, dt)
+        self.state = dataclasses.replace(state, membrane="membrane" in panels)
         self.frame: Frame | None = None
         self.render_count = 0
-        self._holding = False
+        self.holding = False
         self.renderer = make_renderer(backend, width, height, dpi=100)
-        self.view = STPView(self.renderer.figure, panels)
-        self.renderer.attach(self.view.data_artists)
         self.renderer.widget.add_class("stp-figure")
-        c = build_controls(self.state, self.renderer.widget)
+        self._build_view(panels)
+        c = build_controls(self.state)
         self.sliders, self.preset, self.buttons = c.sliders, c.preset, c.buttons
-        self.stimulus_controls = c.stimulus
         self.readouts, self.message, self.equations, self.code = (
             c.readouts,
             c.message,
@@ -96,84 +98,28 @@ class STPExplorer(Shown, widgets.VBox):
             c.code,
         )
         self.readout_values: dict[str, float] = {}
+        self.inputs = InputSection(self)
+        self.stimulus_controls = self.inputs.controls
+        self.buttons["new_draw"] = self.inputs.new_draw
+        self.membrane_controls = MembraneSection(self)
+        self.data_controls = DataSection(self)
+        self.sections: list[Section] = [self.inputs, self.membrane_controls, self.data_controls]
         for key, slider in self.sliders.items():
-            slider.observe(functools.partial(self._on_number, key), "value")
-        self.stimulus_controls["probe_delay"].observe(
-            functools.partial(self._on_number, "probe_delay"), "value"
-        )
-        for key in _STIMULUS_CONTROLS:
-            self.stimulus_controls[key].observe(functools.partial(self._on_stimulus, key), "value")
+            slider.observe(functools.partial(self._on_slider, key), "value")
         self.preset.observe(self._on_preset, "value")
         self.buttons["reset"].on_click(lambda _: self.apply_preset(self.state.active_preset))
-        self.buttons["new_draw"].on_click(self._on_new_draw)
         self.buttons["pin"].observe(self._on_pin, "value")
         self.buttons["compare"].observe(self._on_compare, "value")
-        super().__init__(c.children)
+        extras = [s.widget for s in self.sections[1:]]
+        super().__init__(arrange(c, self.inputs.widget, extras, self.renderer.widget))
         self.add_class("stp-explorer")
         self.show(self.state)
 
-    # -- programmatic control ----------------------------------------------------------
-    def set_params(self, **values: float) -> None:
-        """Set several values in one update, in API units (s for τ, Hz for ``rate``).
-
-        Parameters
-        ----------
-        **values : float
-            Any of ``tau_f``, ``tau_d``, ``tau_s`` (s), ``U``, ``rate`` (Hz).
-
-        Raises
-        ------
-        ValueError
-            For an unknown name, an invalid value, or one outside the slider's range
-            (sliders would clamp it silently). Nothing changes then.
-        """
-        unknown = sorted(set(values) - set(SLIDERS))
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {unknown}; use {tuple(SLIDERS)}")
-        state = self.state
-        params = {k: float(v) for k, v in values.items() if k in PARAM_KEYS}
-        if params:
-            state = state.with_params(**params)  # validates τ > 0, U in (0, 1]
-        for key, value in values.items():
-            SLIDERS[key].check(key, value)
-        if "rate" in values:
-            state = self._with_stimulus(state, rate=float(values["rate"]))
-        self.show(state, raise_errors=True)
-
-    def set_input(self, **values: Any) -> None:
-        """Set several input settings in one update, in API units.
-
-        Parameters
-        ----------
-        **values
-            Any of ``kind`` ({"regular", "poisson", "probe"}), ``rate`` (Hz), ``n_spikes``,
-            ``probe_delay`` (s), ``seed``.
-
-        Raises
-        ------
-        ValueError
-            For an unknown name, an invalid value, or one outside its control's range,
-            naming the argument. Nothing changes then.
-        """
-        allowed = ("kind", "rate", "n_spikes", "probe_delay", "seed")
-        unknown = sorted(set(values) - set(allowed))
-        if unknown:
-            raise ValueError(f"unknown input setting(s) {unknown}; use {allowed}")
-        for key, spec in (("rate", SLIDERS["rate"]), ("probe_delay", PROBE_DELAY)):
-            if key in values:
-                spec.check(key, values[key])
-        for key in ("n_spikes", "seed"):
-            control = self.stimulus_controls[key]
-            if key in values and not control.min <= values[key] <= control.max:
-                raise ValueError(
-                    f"{key} must be an integer in [{control.min}, {control.max}]; "
-                    f"got {values[key]!r}"
-                )
-        self.show(self._with_stimulus(self.state, **values), raise_errors=True)
-
-    def apply_preset(self, name: str) -> None:
-        """Set every parameter to a preset's exact values in one update."""
-        self.show(self.state.with_preset(name), raise_errors=True)
+    def _build_view(self, panels: Sequence[str]) -> None:
+        STPView.check(panels)
+        self.renderer.figure.clear()
+        self.view = STPView(self.renderer.figure, panels)
+        self.renderer.attach(self.view.data_artists)
 
     def show(self, state: ExplorerState, raise_errors: bool = False) -> None:
         """Compute and draw ``state``, then move the widgets to it (one render).
@@ -206,45 +152,34 @@ class STPExplorer(Shown, widgets.VBox):
         self.renderer.render(full)
 
     # -- observers: a widget changed -> a new state --------------------------------------
-    @staticmethod
-    def _with_stimulus(state: ExplorerState, **values: Any) -> ExplorerState:
-        return dataclasses.replace(state, stimulus=dataclasses.replace(state.stimulus, **values))
-
-    def _on_number(self, key: str, change: dict[str, Any]) -> None:
-        if self._holding:
+    def _on_slider(self, key: str, change: dict[str, Any]) -> None:
+        if self.holding:
             return
-        spec = PROBE_DELAY if key == "probe_delay" else SLIDERS[key]
-        owner = change["owner"]
+        spec = SLIDERS[key]
         value = float(change["new"]) / spec.scale
-        if key in PARAM_KEYS:
-            if is_snap(owner, change["new"], float(getattr(self.params, key)) * spec.scale):
-                return  # the browser put the exact value on the slider's grid: keep it
-            self._try(lambda: self.state.with_params(**{key: value}))
-        else:
-            self._try(lambda: self._with_stimulus(self.state, **{key: value}))
-
-    def _on_stimulus(self, key: str, change: dict[str, Any]) -> None:
-        if not self._holding:
-            self._try(lambda: self._with_stimulus(self.state, **{key: change["new"]}))
+        if key == "rate":
+            self.request(lambda: with_stimulus(self.state, rate=value))
+        elif not is_snap(
+            change["owner"], change["new"], float(getattr(self.params, key)) * spec.scale
+        ):
+            self.request(lambda: self.state.with_params(**{key: value}))
+        # else: the browser put the exact value on the slider's grid: keep it
 
     def _on_preset(self, change: dict[str, Any]) -> None:
-        if not self._holding and change["new"] != CUSTOM:
-            self._try(lambda: self.state.with_preset(change["new"]))
-
-    def _on_new_draw(self, _button: Any) -> None:
-        self.stimulus_controls["seed"].value += 1
+        if not self.holding and change["new"] != CUSTOM:
+            self.request(lambda: self.state.with_preset(change["new"]))
 
     def _on_pin(self, change: dict[str, Any]) -> None:
-        if not self._holding:
+        if not self.holding:
             pinned = (self.state.params, self.state.stimulus) if change["new"] else None
-            self._try(lambda: dataclasses.replace(self.state, pinned=pinned))
+            self.request(lambda: dataclasses.replace(self.state, pinned=pinned))
 
     def _on_compare(self, change: dict[str, Any]) -> None:
-        if not self._holding:
-            self._try(lambda: dataclasses.replace(self.state, compare=bool(change["new"])))
+        if not self.holding:
+            self.request(lambda: dataclasses.replace(self.state, compare=bool(change["new"])))
 
-    def _try(self, make: Any) -> None:
-        """Show the state ``make()`` returns; a ValueError making it is shown too."""
+    def request(self, make: Callable[[], ExplorerState]) -> None:
+        """Show the state ``make()`` returns (for observers: a ValueError is shown too)."""
         try:
             state = make()
         except ValueError as err:
@@ -255,12 +190,12 @@ class STPExplorer(Shown, widgets.VBox):
 
     @contextlib.contextmanager
     def _hold(self) -> Iterator[None]:
-        """Suspend the observers while the widgets are moved to the state."""
-        previous, self._holding = self._holding, True
+        """Suspend the observers (:attr:`holding`) while the widgets move to the state."""
+        previous, self.holding = self.holding, True
         try:
             yield
         finally:
-            self._holding = previous
+            self.holding = previous
 
     def _sync_widgets(self) -> None:
         """Move every widget to :attr:`state` (a log slider shows the nearest it can)."""
@@ -270,9 +205,8 @@ class STPExplorer(Shown, widgets.VBox):
                 value = float(getattr(state.params, key)) * SLIDERS[key].scale
                 show_value(self.sliders[key], value)
             show_value(self.sliders["rate"], state.stimulus.rate)
-            show_value(self.stimulus_controls["probe_delay"], state.stimulus.probe_delay * 1e3)
-            for key in _STIMULUS_CONTROLS:
-                self.stimulus_controls[key].value = getattr(state.stimulus, key)
+            for section in self.sections:
+                section.sync(state)
             self.preset.value = state.preset
             self.buttons["pin"].value = state.pinned is not None
             self.buttons["compare"].value = state.compare

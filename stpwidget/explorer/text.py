@@ -16,12 +16,15 @@ def readout_html(values: dict[str, float], stimulus: Stimulus) -> str:
     def num(key: str, fmt: str) -> str:
         return f'<b class="stp-{key}">{values[key]:{fmt}}</b>'
 
+    poisson = stimulus.kind == "poisson"
+    after = "Poisson input, mean field" if poisson else "regular train"
     return (
         '<div class="stp-readouts" style="font-size:1.05em">'
         f"first release {num('first', '.3f')} &nbsp;·&nbsp; "
         f"paired-pulse ratio at {interval_ms:.3g} ms {num('ppr', '.3f')} &nbsp;·&nbsp; "
-        f"steady-state release at {stimulus.rate:.3g} Hz {num('steady', '.3f')} &nbsp;·&nbsp; "
-        f"limiting frequency {num('flim', '.3g')} Hz</div>"
+        f"release per spike after a long train at {stimulus.rate:.3g} Hz ({after}) "
+        f"{num('steady', '.3f')} &nbsp;·&nbsp; "
+        f"release rate reaches half its ceiling 1/τ_d at f½ = {num('flim', '.3g')} Hz</div>"
     )
 
 
@@ -43,14 +46,13 @@ def equations_html(params: TMParameters) -> str:
 def code_text(params: TMParameters, stimulus: Stimulus, dt: float) -> str:
     """Python that reproduces the explorer's current plot with the public API."""
     names = ["TMParameters", "plot_trace", "simulate"]
-    names.append("poisson_train" if stimulus.kind == "poisson" else "regular_train")
-    if stimulus.kind == "probe":
-        names.append("with_recovery_probe")
+    names += [n for n in stimulus.code_names if n != "torch"]
+    header = "import torch\n\n" if "torch" in stimulus.code_names else ""
     fields = ", ".join(
         f"{k}={float(getattr(params, k))!r}" for k in ("tau_f", "tau_d", "tau_s", "U", "A")
     )
     return (
-        f"from stpwidget import {', '.join(sorted(names))}\n\n"
+        f"{header}from stpwidget import {', '.join(sorted(names))}\n\n"
         f"params = TMParameters({fields})  # seconds\n"
         f"{stimulus.to_code()}\n"
         f"trace = simulate(params, spikes, duration={stimulus.duration!r}, dt={dt!r})\n"

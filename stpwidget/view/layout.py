@@ -9,12 +9,20 @@ from matplotlib.lines import Line2D
 
 from stpwidget.state import Frame
 from stpwidget.view.figure import legends_above
-from stpwidget.view.panels import CurrentPanel, FrequencyPanel, Panel, StatePanel
+from stpwidget.view.panels import (
+    CurrentPanel,
+    DataPanel,
+    FrequencyPanel,
+    MembranePanel,
+    Panel,
+    StatePanel,
+)
 
 #: Every panel the explorer knows, by name, in their default order. A new panel is one
 #: module in ``stpwidget/view/panels`` and one entry here.
 PANELS: dict[str, type[Panel]] = {
-    panel.name: panel for panel in (StatePanel, CurrentPanel, FrequencyPanel)
+    panel.name: panel
+    for panel in (StatePanel, CurrentPanel, MembranePanel, FrequencyPanel, DataPanel)
 }
 #: The panels shown by default.
 DEFAULT_PANELS: tuple[str, ...] = ("state", "current", "frequency")
@@ -41,16 +49,9 @@ class STPView:
     """
 
     def __init__(self, figure: Figure, panels: Sequence[str] = DEFAULT_PANELS) -> None:
-        panels = tuple(panels)
-        unknown = [p for p in panels if p not in PANELS]
-        if unknown or len(set(panels)) != len(panels):
-            raise ValueError(
-                f"panels must be distinct names from {tuple(PANELS)}; got {list(panels)}"
-            )
+        panels = self.check(panels)
         time = [PANELS[p] for p in panels if PANELS[p].column == "time"]
         side = [PANELS[p] for p in panels if PANELS[p].column == "side"]
-        if not time:
-            raise ValueError(f"panels must include a time panel; got {list(panels)}")
         self.figure = figure
         right = 0.6 if side else 0.92
         grid = figure.add_gridspec(
@@ -58,17 +59,34 @@ class STPView:
         )
         first = figure.add_subplot(grid[0])
         axes = [first] + [figure.add_subplot(grid[k], sharex=first) for k in range(1, len(time))]
-        for ax in axes[:-1]:
-            ax.tick_params(labelbottom=False)
         self.panels: list[Panel] = [cls(ax) for cls, ax in zip(time, axes)]
+        for ax in axes[:-1]:  # one time axis label, at the bottom
+            ax.tick_params(labelbottom=False)
+            ax.set_xlabel("")
+        axes[-1].set_xlabel("time (s)")
         self._time_axes = first
-        # Side panels share the column's height; each leaves room for its legend above it.
+        # Side panels share the column's height; each leaves room for its legend above it
+        # (and, below another, for that one's axis label).
         slot = 0.8 / max(1, len(side))
         for k, cls in enumerate(side):
             bottom = 0.1 + (len(side) - 1 - k) * slot
-            self.panels.append(cls(figure.add_axes((0.71, bottom, 0.21, slot - 0.16))))
+            height = slot - (0.16 if len(side) == 1 else 0.21)
+            self.panels.append(cls(figure.add_axes((0.71, bottom, 0.21, height))))
         time_axes = [p.ax for p in self.panels if p.column == "time"]
         legends_above(*(ax for ax in time_axes if ax.get_legend_handles_labels()[0]))
+
+    @staticmethod
+    def check(panels: Sequence[str]) -> tuple[str, ...]:
+        """``panels`` as a tuple; ValueError for unknown or repeated names, or no time panel."""
+        panels = tuple(panels)
+        unknown = [p for p in panels if p not in PANELS]
+        if unknown or len(set(panels)) != len(panels):
+            raise ValueError(
+                f"panels must be distinct names from {tuple(PANELS)}; got {list(panels)}"
+            )
+        if not any(PANELS[p].column == "time" for p in panels):
+            raise ValueError(f"panels must include a time panel; got {list(panels)}")
+        return panels
 
     @property
     def lines(self) -> dict[str, Line2D]:

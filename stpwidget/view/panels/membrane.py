@@ -1,0 +1,75 @@
+"""The membrane panel: the postsynaptic potential, and the spikes of a LIF neuron."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+
+from stpwidget.model import STPTrace
+from stpwidget.state import Frame
+from stpwidget.view.figure import COLORS, clear, set_upper_limit
+from stpwidget.view.panels.base import Panel
+
+
+def thinned(trace: STPTrace, values: torch.Tensor, width_px: int) -> tuple[np.ndarray, np.ndarray]:
+    """Samples of a continuous quantity (no jumps at spikes), about two per pixel.
+
+    Every returned point is a sample, unchanged; the last sample is always kept.
+    """
+    t, y = trace.t.cpu().numpy(), values.detach().cpu().numpy()
+    stride = max(1, -(-len(t) // (2 * max(1, width_px))))
+    keep = np.zeros(len(t), dtype=bool)
+    keep[::stride] = True
+    keep[-1:] = True
+    return t[keep], y[keep]
+
+
+class MembranePanel(Panel):
+    """V(t) from τ_m dV/dt = −V + I(t), threshold and output spikes when the LIF is on."""
+
+    name = "membrane"
+
+    def __init__(self, ax: Axes) -> None:
+        super().__init__(ax)
+        ax.set_ylabel("potential V (units of A)")
+        ax.set_xlabel("time (s)")
+        ax.grid(alpha=0.25)
+        plot = ax.plot
+        self.lines.update(
+            {
+                "v": plot([], [], color=COLORS["current"], lw=1.4, label="membrane potential V")[0],
+                "threshold": plot(
+                    [], [], "--", color=COLORS["limit"], lw=1.0, label="LIF threshold"
+                )[0],
+                "output_spikes": plot(
+                    [], [], "v", color=COLORS["limit"], ms=6, label="postsynaptic spikes"
+                )[0],
+            }
+        )
+        ax.set_ylim(0, 1e-9)  # the first show() picks the limit from the data
+        self._top = 0.0
+
+    def show(self, frame: Frame, width_px: int) -> bool:
+        """Draw the frame's membrane potential (the panel needs ``state.membrane``)."""
+        state, trace = frame.state, frame.trace
+        if frame.v is None:
+            clear(self.lines)
+            return False
+        self.lines["v"].set_visible(True)
+        t, v = thinned(trace, frame.v, width_px)
+        self.lines["v"].set_data(t, v)
+        top = float(frame.v.max()) if frame.v.numel() else 0.0
+        end = float(trace.t[-1]) + trace.dt
+        if state.lif:
+            self.lines["threshold"].set_data([0.0, end], [state.threshold] * 2)
+            top = max(top, state.threshold)
+            out = frame.output_spikes
+            spikes = np.zeros(0) if out is None else out.cpu().numpy()
+            self.lines["output_spikes"].set_data(spikes, np.full(len(spikes), 1.12 * top))
+        else:
+            clear({k: self.lines[k] for k in ("threshold", "output_spikes")})
+        for key in ("threshold", "output_spikes"):
+            self.lines[key].set_visible(state.lif)
+        changed = set_upper_limit(self.ax, "y", 1.25 * top)
+        return changed | set_upper_limit(self.ax, "x", end, exact=True)
