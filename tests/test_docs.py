@@ -6,6 +6,12 @@ from pathlib import Path
 
 import pytest
 
+import stpwidget.closed_form
+import stpwidget.exercises
+import stpwidget.exercises._feedback
+import stpwidget.exercises.norse
+import stpwidget.exercises.rates
+import stpwidget.exercises.synapse
 import stpwidget.model
 import stpwidget.params
 import stpwidget.trains
@@ -25,7 +31,20 @@ def test_readme_kernel_example_runs_and_its_numbers_are_the_kernels():
     assert namespace["trace"].x.shape[-1] == 10000 and "(..., 10000)" in block
 
 
-@pytest.mark.parametrize("module", [stpwidget.model, stpwidget.params, stpwidget.trains])
+DOCTESTED = [
+    stpwidget.closed_form,
+    stpwidget.exercises,
+    stpwidget.exercises._feedback,
+    stpwidget.exercises.norse,
+    stpwidget.exercises.rates,
+    stpwidget.exercises.synapse,
+    stpwidget.model,
+    stpwidget.params,
+    stpwidget.trains,
+]
+
+
+@pytest.mark.parametrize("module", DOCTESTED, ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

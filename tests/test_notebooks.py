@@ -29,7 +29,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 
 import stpwidget.exercises as ex
-from stpwidget import PRESETS, TMParameters, regular_train, simulate
+from stpwidget import PRESETS, TMParameters, regular_train, simulate, with_recovery_probe
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -229,6 +229,22 @@ def test_colab_badge_matches_the_repository(name):
         assert (NOTEBOOKS / f"{target.group(1)}.ipynb").exists(), url
 
 
+def version() -> str:
+    """``[project] version`` of pyproject.toml."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+    assert match, "pyproject.toml has no version"
+    return match.group(1)
+
+
+def install_spec(name: str) -> str:
+    """What a notebook's Colab cell installs: the lesson pins the release it was written for
+    (a tag never moves, so a class does not break mid-semester); the explorer takes main."""
+    if name == "02_lesson":
+        return f'"stpwidget @ git+{repository()}@v{version()}"'
+    return f'"git+{repository()}"'
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_installs_from_the_repository_only_in_colab(name):
     nb = read_ipynb(name)
@@ -241,7 +257,7 @@ def test_installs_from_the_repository_only_in_colab(name):
     assert ast.unparse(guard.test) == "'google.colab' in sys.modules"
     assert not guard.orelse, "nothing happens outside Colab"
     calls = [ast.unparse(n) for n in guard.body]
-    install = f'install --quiet "git+{repository()}"'
+    install = f"install --quiet {install_spec(name)}"
     assert calls == [f"get_ipython().run_line_magic('pip', {install!r})"], calls
     for cell in nb.cells:
         assert "!pip" not in cell.source, "use %pip (the kernel's pip), never !pip"
@@ -253,24 +269,24 @@ def test_installs_from_the_repository_only_in_colab(name):
 
 
 def answers() -> dict:
-    """The right answers, computed here from STP_MODEL.md (not with the checkers' code)."""
+    """The right answers, computed here from docs/model.md (not with the checkers' code)."""
     dep, fac = PRESETS["depressing"], PRESETS["facilitating"]
     U, tf, td = dep.U, dep.tau_f, dep.tau_d
     u = U * math.exp(-0.1 / tf) + U * (1 - U * math.exp(-0.1 / tf))
     second = u * (1 - U * math.exp(-0.1 / td))
 
-    def ppr(d):  # STP_MODEL.md: PPR(Δ) for the facilitating preset
+    def ppr(d):  # docs/model.md: PPR(Δ) for the facilitating preset
         return (1 + (1 - fac.U) * math.exp(-d / fac.tau_f)) * (1 - fac.U * math.exp(-d / fac.tau_d))
 
     ppr_peak = max((k * 1e-4 for k in range(1, 10_000)), key=ppr)
 
-    def r_inf(f):  # STP_MODEL.md: steady state of a regular train
+    def r_inf(f):  # docs/model.md: steady state of a regular train
         d = 1 / f
         uu = fac.U / (1 - (1 - fac.U) * math.exp(-d / fac.tau_f))
         return uu * (1 - math.exp(-d / fac.tau_d)) / (1 - (1 - uu) * math.exp(-d / fac.tau_d))
 
     tuned = max((10 ** (k / 2000) for k in range(-2000, 6000)), key=r_inf)
-    # Recovery: 9 spikes at 10 Hz, then the probe release a gap T later (STP_MODEL.md).
+    # Recovery: 9 spikes at 10 Hz, then the probe release a gap T later (docs/model.md).
     end = simulate(dep, regular_train(10.0, 9, start=0.1), 1.0).post
     ue, xe = float(end.u[-1]), float(end.x[-1])
 
@@ -279,7 +295,7 @@ def answers() -> dict:
         return (uu + U * (1 - uu)) * (1 - (1 - xe) * math.exp(-gap / td))
 
     recovery = next(k * 1e-4 for k in range(1, 100_000) if probe(k * 1e-4) >= 0.9 * U)
-    # Poisson input at 20 Hz, facilitating: the mean-field formula of STP_MODEL.md.
+    # Poisson input at 20 Hz, facilitating: the mean-field formula of docs/model.md.
     f = 20.0
     um = fac.U * f * fac.tau_f / (1 + fac.U * f * fac.tau_f)
     up = um + fac.U * (1 - um)
@@ -294,14 +310,15 @@ def answers() -> dict:
     }
 
 
+#: Checkers that compare a number with the model's value within a tolerance.
 CHECKS = {
     "second": ex.check_second_release,
-    "ppr_peak": ex.check_ppr_peak,
     "recovery": ex.check_recovery_time,
     "f_lim": ex.check_limiting_frequency,
-    "tuned": ex.check_tuned_rate,
     "poisson": ex.check_poisson_release,
 }
+#: Checkers that accept any answer near a flat maximum (exercises 2 and 6).
+PEAKS = {"ppr_peak": ex.check_ppr_peak, "tuned": ex.check_tuned_rate}
 
 
 @pytest.fixture(scope="module")
@@ -310,20 +327,21 @@ def right():
 
 
 def test_reference_answers_are_the_documented_numbers(right):
-    assert right["second"] == pytest.approx(0.293081, abs=1e-6)  # STP_MODEL.md, spike 2
+    assert right["second"] == pytest.approx(0.293081, abs=1e-6)  # docs/model.md, spike 2
     assert right["f_lim"] == pytest.approx(2.963, abs=1e-3)
     assert 0.07 < right["ppr_peak"] < 0.1
     assert 10 < right["tuned"] < 16
     assert 1.0 < right["recovery"] < 2.5
 
 
-@pytest.mark.parametrize("key", CHECKS)
+@pytest.mark.parametrize("key", [*CHECKS, *PEAKS])
 def test_checker_accepts_the_right_answer(key, right):
-    verdict = CHECKS[key](right[key])
+    check = {**CHECKS, **PEAKS}[key]
+    verdict = check(right[key])
     assert verdict, verdict.message
     assert verdict.message.startswith("Correct")
     # Numbers in any form a student may hand in: a float, an int-like, a 0-d tensor.
-    assert CHECKS[key](torch.tensor(right[key]))
+    assert check(torch.tensor(right[key]))
 
 
 @pytest.mark.parametrize("key", CHECKS)
@@ -336,10 +354,31 @@ def test_checker_rejects_a_wrong_answer(key, factor, right):
     assert f"{right[key]:.3g}" not in verdict.message
 
 
-@pytest.mark.parametrize("key", CHECKS)
+@pytest.mark.parametrize("key", PEAKS)
+@pytest.mark.parametrize("factor", [0.5, 2.0])
+def test_peak_checker_points_the_way(key, factor, right):
+    verdict = PEAKS[key](right[key] * factor)
+    assert not verdict, verdict.message
+    assert re.search("longer|higher" if factor < 1 else "shorter|lower", verdict.message)
+    assert "% below the largest" in verdict.message
+
+
+def test_peak_checkers_accept_what_a_careful_reader_finds(right):
+    # Exercise 2: the figure's dot at 100 ms has a PPR 0.13% below the largest.
+    assert ex.check_ppr_peak(0.1)
+    assert not ex.check_ppr_peak(0.03) and not ex.check_ppr_peak(0.3)  # the other dots
+    # Exercise 6: 15 Hz releases 0.8% less per spike than the best rate; the
+    # Markram–Wang–Tsodyks estimate 1/sqrt(U τ_d τ_f) = 13.3 Hz too.
+    assert ex.check_tuned_rate(15.0) and ex.check_tuned_rate(1 / math.sqrt(0.15 * 0.05 * 0.75))
+    assert not ex.check_tuned_rate(20.0)
+    # when right, the range that passes is shown
+    assert re.search(r"from \d+ ms to \d+ ms", ex.check_ppr_peak(0.1).message)
+
+
+@pytest.mark.parametrize("check", [*CHECKS.values(), *PEAKS.values()])
 @pytest.mark.parametrize("bad", [None, "0.3", float("nan"), torch.ones(3), True])
-def test_checker_refuses_a_non_answer(key, bad):
-    verdict = CHECKS[key](bad)
+def test_checker_refuses_a_non_answer(check, bad):
+    verdict = check(bad)
     assert not verdict
     assert verdict.message.startswith(("No answer yet", "Not a number"))
     assert repr(verdict) == verdict.message
@@ -349,6 +388,109 @@ def test_checkers_catch_milliseconds(right):
     assert not ex.check_ppr_peak(1e3 * right["ppr_peak"])
     assert "milliseconds" in ex.check_ppr_peak(1e3 * right["ppr_peak"]).message
     assert "milliseconds" in ex.check_recovery_time(1e3 * right["recovery"]).message
+
+
+def test_exercise_1_names_the_usual_slips():
+    U, tf, td = 0.45, 0.05, 0.75
+    u_minus, x_minus = U * math.exp(-0.1 / tf), 1 - U * math.exp(-0.1 / td)
+    u_plus = u_minus + U * (1 - u_minus)
+    slips = {
+        U * x_minus: "u⁺ = U",  # 0.2728: the residual u ignored
+        u_plus * (1 - U): "x recovers",  # 0.2659: x not recovered
+        u_minus * x_minus: "before the jump",  # 0.0369: released with u⁻
+        U * (1 - U): "both change",  # 0.2475: neither decays nor recovers
+    }
+    for value, words in slips.items():
+        for answer in (value, round(value, 4), round(value, 3)):
+            message = ex.check_second_release(answer).message
+            assert message.startswith("Not yet") and words in message, (answer, message)
+            assert "Hint:" not in message
+    # an answer that is no known slip gets the direction and the general hint
+    assert "Hint:" in ex.check_second_release(0.25).message
+
+
+def test_other_checkers_name_their_slips(right):
+    recovery = ex.check_recovery_time(0.75 * math.log(10)).message  # x_e⁺ taken as 0
+    assert "after the train x is low but not 0" in recovery
+    assert "last spike" in ex.check_recovery_time(right["recovery"] + 0.8).message
+    assert "ceiling" in ex.check_limiting_frequency(1 / 0.75).message
+    assert "seconds" in ex.check_limiting_frequency(1 / (0.45 * 750)).message
+    assert "facilitating preset" in ex.check_limiting_frequency(1 / (0.15 * 0.05)).message
+
+
+def test_the_poisson_hint_is_for_the_regular_value_only():
+    fac = PRESETS["facilitating"]
+    d = 1 / 20.0
+    u = fac.U / (1 - (1 - fac.U) * math.exp(-d / fac.tau_f))
+    regular = u * (1 - math.exp(-d / fac.tau_d)) / (1 - (1 - u) * math.exp(-d / fac.tau_d))
+    assert "regular" in ex.check_poisson_release(regular).message
+    for wrong in (0.3, 0.6, 0.2):
+        message = ex.check_poisson_release(wrong).message
+        assert "regular" not in message and "Hint:" in message, message
+
+
+def recorded_letter() -> str:
+    """The candidate whose measurements are the recording, found here by simulation."""
+    protocol = ex.RECORDING_PROTOCOL
+    train = with_recovery_probe(
+        regular_train(protocol["train_rate"], int(protocol["train_spikes"])), protocol["probe_gap"]
+    )
+    fits = []
+    for letter, params in ex.CANDIDATES.items():
+        pair = simulate(params, [0.0, protocol["pair_interval"]], 0.01).release
+        release = simulate(params, train, 0.01).release
+        measured = (float(pair[1] / pair[0]), float(release[-1] / release[0]))
+        if all(abs(a - b) <= 0.005 for a, b in zip(measured, ex.RECORDING.values())):
+            fits.append(letter)
+    assert len(fits) == 1, fits
+    return fits[0]
+
+
+def test_which_synapse_checker():
+    letter = recorded_letter()
+    assert ex.check_which_synapse(letter) and ex.check_which_synapse(f" {letter.lower()} ")
+    others = [c for c in ex.CANDIDATES if c != letter]
+    messages = {c: ex.check_which_synapse(c).message for c in others}
+    for c, message in messages.items():
+        assert message.startswith(f"Not yet: {c}"), message
+        assert "fits the measurements too" not in message  # each one misses something
+    assert len(set(messages.values())) == len(others)  # a diagnosis for each, not one text
+    assert any("facilitates" in m for m in messages.values())
+    assert any("recovers faster" in m for m in messages.values())
+    assert any("PPR at 50 ms is closer to 1" in m for m in messages.values())
+    for bad in (None, "E", 3, ""):
+        verdict = ex.check_which_synapse(bad)
+        assert not verdict and verdict.message.startswith(("No answer yet", "Not one of"))
+
+
+def test_design_checker():
+    def ratios(p):  # docs/model.md steady state over U, at 5 and 40 Hz
+        out = []
+        for f in (5.0, 40.0):
+            d = 1 / f
+            u = p.U / (1 - (1 - p.U) * math.exp(-d / p.tau_f))
+            x = (1 - math.exp(-d / p.tau_d)) / (1 - (1 - u) * math.exp(-d / p.tau_d))
+            out.append(u * x / p.U)
+        return out
+
+    good = TMParameters(tau_f=0.04, tau_d=0.6, tau_s=0.02, U=0.02)
+    low, high = ratios(good)
+    assert low <= 0.99 and high >= 1.01
+    assert ex.check_depress_then_facilitate(good)
+    assert (
+        f"{low:.3f} at 5 Hz and {high:.3f} at 40 Hz"
+        in ex.check_depress_then_facilitate(good).message
+    )
+    # the presets each fail one condition, and are told which
+    dep = ex.check_depress_then_facilitate(PRESETS["depressing"]).message
+    fac = ex.check_depress_then_facilitate(PRESETS["facilitating"]).message
+    assert "At 40 Hz it does not facilitate" in dep and "At 5 Hz" not in dep
+    assert "At 5 Hz it does not depress" in fac and "At 40 Hz" not in fac
+    # just inside and just outside the stated 1% margin
+    edge = TMParameters(tau_f=0.04, tau_d=0.6, tau_s=0.02, U=0.1)  # depresses at both rates
+    assert not ex.check_depress_then_facilitate(edge)
+    for bad in (None, {"U": 0.1}, good.replace(U=torch.tensor([0.02, 0.03]))):
+        assert not ex.check_depress_then_facilitate(bad)
 
 
 def test_norse_translation_checker():
@@ -369,18 +511,45 @@ def test_norse_translation_checker():
 
 DETAILS = re.compile(r"<details>(.*?)</details>", re.S)
 FENCE = re.compile(r"```python\n(.*?)```", re.S)
+#: Every exercise of the lesson and its checker, in order (numbered in the sections, lettered
+#: in the optional appendix). A new exercise adds a line here.
+LESSON_EXERCISES = {
+    "1": "check_second_release",
+    "2": "check_ppr_peak",
+    "3": "check_recovery_time",
+    "4": "check_which_synapse",
+    "5": "check_limiting_frequency",
+    "6": "check_tuned_rate",
+    "7": "check_poisson_release",
+    "8": "check_depress_then_facilitate",
+    "A": "check_norse_translation",
+}
 
 
-def test_the_lesson_has_five_checkable_exercises_with_hidden_solutions():
+def test_the_lesson_has_exactly_its_exercises_with_hidden_solutions():
     nb = read_ipynb("02_lesson")
-    exercises = [c for c in nb.cells if c.cell_type == "markdown" and "### Exercise" in c.source]
+    headings = [
+        m.group(1)
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for m in re.finditer(r"^### Exercise (\w+):", c.source, re.M)
+    ]
+    assert headings == list(LESSON_EXERCISES)
     solutions = [c for c in nb.cells if c.cell_type == "markdown" and DETAILS.search(c.source)]
     checks = [c for c in nb.cells if c.cell_type == "code" and "check_" in c.source]
-    assert len(exercises) >= 5
-    assert len(solutions) == len(exercises) == len(checks)
-    for cell in checks:  # the student's cell starts unanswered and ends with the check
+    assert len(solutions) == len(checks) == len(LESSON_EXERCISES)
+    for cell, checker in zip(checks, LESSON_EXERCISES.values()):
+        # the student's cell starts unanswered and ends with its own check
         assert re.search(r"^\w+ = None  # your answer", cell.source, re.M), cell.source
-        assert cell.source.splitlines()[-1].startswith("check_"), cell.source
+        assert cell.source.splitlines()[-1].startswith(f"{checker}("), cell.source
+    # every checker of the package has its exercise
+    assert {n for n in ex.__all__ if n.startswith("check_")} == set(LESSON_EXERCISES.values())
+    numbered = sum(key.isdigit() for key in LESSON_EXERCISES)
+    words = ["", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"]
+    intro = next(c for c in nb.cells if "How to use this notebook" in c.source).source
+    assert f"{words[numbered]} exercises ask for an answer (and one more in the appendix)" in (
+        " ".join(intro.split())
+    )
 
 
 def test_the_lesson_solutions_pass_their_checkers(monkeypatch, capsys):
@@ -405,7 +574,7 @@ def test_the_lesson_solutions_pass_their_checkers(monkeypatch, capsys):
         for details in DETAILS.findall(cell.source)
         for code in FENCE.findall(details)
     ]
-    assert len(blocks) >= 5
+    assert len(blocks) == len(LESSON_EXERCISES)
     for code in blocks:
         before = len(verdicts)
         exec(compile(code, "<solution>", "exec"), {"__name__": "__solution__"})
