@@ -1,15 +1,15 @@
-"""The Tsodyks–Markram kernel: event-driven exact solution and the seed's Euler scheme.
+"""The Tsodyks–Markram kernel: an exact event-driven solution and the Norse tutorial's Euler.
 
-See ``docs/model.md`` (the project's STP_MODEL.md, also taught in the lesson) for the
-equations. Both methods share one structure: a short loop over spikes computes the state
-entering and leaving every spike, and the sampled trace is filled in one vectorised step by
-decaying the latest post-spike state.
+See ``docs/model.md`` (also taught in the lesson) for the equations. Both methods share one
+structure: a short loop over spikes computes the state entering and leaving every spike, and
+the sampled trace is filled in one vectorised step by decaying the latest post-spike state.
 Only the propagators differ:
 
 * ``"exact"`` decays over an elapsed time ``Δ`` by ``exp(-Δ/τ)`` and applies the spike jump
   instantaneously;
 * ``"euler"`` maps every spike to its grid step, decays by ``(1 - dt/τ)`` per step and applies
-  the seed's update rule in the spike's step, which reproduces Norse's ``stp_step`` loop.
+  the Norse tutorial's update rule in the spike's step, which reproduces Norse's ``stp_step``
+  loop.
 
 The same code runs on NumPy arrays (CPU, no autograd: small and fast) or on torch tensors
 (CUDA, autograd, long traces) through two tiny namespaces, ``_NUMPY`` and ``_TORCH``.
@@ -108,7 +108,7 @@ def simulate(
         Sampling step in s (> 0). With ``method="exact"`` the per-spike values do not depend
         on it; with ``"euler"`` it is the integration step and spikes snap to the nearest step.
     method : {"exact", "euler"}, default "exact"
-        Event-driven closed form, or the seed's forward-Euler scheme (for parity).
+        Event-driven closed form, or the Norse tutorial's forward-Euler scheme (for parity).
     dtype : torch.dtype, default torch.float64
         Floating dtype of the results (times are always float64).
     device : torch.device or str, optional
@@ -159,26 +159,26 @@ def simulate(
     ev = _NUMPY if no_grad_cpu else _TORCH
     xp = _NUMPY if no_grad_cpu and n * p["U"].numel() <= SMALL_TRACE else _TORCH
 
-    def clock_for(ops: Ops, taus_ops: Any) -> _ExactClock | _EulerClock:
+    def propagator_for(ops: Ops, taus_ops: Any) -> _ExactPropagator | _EulerPropagator:
         train = ops.array(spikes.to(dev))
         if method == "exact":
-            return _ExactClock(ops, train, n, dt)
-        return _EulerClock(ops, train, n, dt, taus_ops)
+            return _ExactPropagator(ops, train, n, dt)
+        return _EulerPropagator(ops, train, n, dt, taus_ops)
 
     U, A, taus_ev = (ev.array(t) for t in (p["U"], p["A"], taus_t))
-    clock = clock_for(ev, taus_ev)
-    pre, post = _spike_updates(ev, U, A, taus_ev, clock)
+    prop = propagator_for(ev, taus_ev)
+    pre, post = _spike_updates(ev, U, A, taus_ev, prop)
     taus = taus_ev
     if ev is not xp:  # a NumPy loop, then a trace too long for NumPy: torch fills it
         pre, post = (torch.from_numpy(a).to(dev) for a in (pre, post))
         taus = xp.array(taus_t)
-        clock = clock_for(xp, taus)
+        prop = propagator_for(xp, taus)
     # The trace: decay the latest post-spike state (a rest "event" at t = 0 leads the list).
     post_rest = xp.cat([xp.zeros_like(taus[..., None]), post], -1)
-    idx = xp.right_of(clock.event_clock, clock.grid_clock) - 1
-    elapsed = xp.cast(clock.grid_clock - clock.event_clock[idx], taus)
-    grid = post_rest[..., idx] * clock.factor(taus, elapsed)
-    t = clock.grid_clock * dt if method == "euler" else clock.grid_clock
+    idx = xp.right_of(prop.event_clock, prop.grid_clock) - 1
+    elapsed = xp.cast(prop.grid_clock - prop.event_clock[idx], taus)
+    grid = post_rest[..., idx] * prop.factor(taus, elapsed)
+    t = prop.grid_clock * dt if method == "euler" else prop.grid_clock
     return STPTrace(
         t=xp.tensor(t),
         x=xp.tensor(1.0 - grid[0]),
@@ -259,7 +259,7 @@ def _as_state(xp: Ops, s: Any) -> STPState:
     return STPState(x=xp.tensor(1.0 - s[0]), u=xp.tensor(s[1]), current=xp.tensor(s[2]))
 
 
-class _ExactClock:
+class _ExactPropagator:
     """Exact propagators: time in s, decay ``exp(-Δ/τ)``, instantaneous jumps."""
 
     def __init__(self, xp: Ops, spikes: Any, n: int, dt: float) -> None:
@@ -276,8 +276,8 @@ class _ExactClock:
         return taus * 0.0 + 1.0
 
 
-class _EulerClock:
-    """The seed's forward Euler: time in steps, decay ``(1 - dt/τ)`` per step.
+class _EulerPropagator:
+    """The Norse tutorial's forward Euler: time in steps, decay ``(1 - dt/τ)`` per step.
 
     A spike in step k acts in that step's update; sample k is the state after step k.
     """
@@ -311,15 +311,15 @@ class _EulerClock:
 
 
 def _spike_updates(
-    xp: Ops, U: Any, A: Any, taus: Any, clock: _ExactClock | _EulerClock
+    xp: Ops, U: Any, A: Any, taus: Any, prop: _ExactPropagator | _EulerPropagator
 ) -> tuple[Any, Any]:
     """Loop over spikes: the state ``(1 - x, u, I)`` entering and leaving each spike update.
 
     Returns two arrays of shape ``(3, *batch, n_spikes)``.
     """
-    decay = clock.factor(taus, xp.cast(clock.gaps, taus))  # (3, *batch, n_spikes)
+    decay = prop.factor(taus, xp.cast(prop.gaps, taus))  # (3, *batch, n_spikes)
     decay = [decay[..., k] for k in range(decay.shape[-1])]
-    jump = clock.jump_factor(taus)
+    jump = prop.jump_factor(taus)
     if xp is _NUMPY and U.ndim == 0:  # one synapse: Python floats are fastest of all
         decay, jump, U, A = [f.tolist() for f in decay], jump.tolist(), float(U), float(A)
     jd, jf, js = jump
