@@ -497,3 +497,21 @@ def test_bad_recordings_file_names_row_and_column(explorer, tmp_path):
     with pytest.raises(ValueError, match=r"row 3.*amplitude|amplitude.*row 3"):
         explorer.load_recordings(path)
     assert explorer.state is state and [p.name for p in explorer.view.panels][-1] == "frequency"
+
+
+def test_readme_explorer_example_runs(monkeypatch):
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "set_input" in b)
+    monkeypatch.chdir(root)
+    namespace = {"STPExplorer": lambda **kw: STPExplorer(backend="image", **kw)}
+    exec(block.replace('save_figure("fig.png")', "to_csv()"), namespace)
+    ex = namespace["explorer"]
+    try:
+        assert ex.stimulus.kind == "recorded" and ex.frame.data is not None
+        assert ex.params.tau_d == 0.2 and "v" in ex.lines
+    finally:
+        ex.close()
