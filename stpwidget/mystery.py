@@ -47,6 +47,7 @@ __all__ = [
     "grade",
     "held_out_protocol",
     "mystery_synapse",
+    "score",
     "submission_row",
 ]
 
@@ -262,6 +263,35 @@ def grade(
     frame.index.name = "student"
     frame.insert(0, "error", _relative_rms(values, truths))
     return frame
+
+
+def score(class_code: str, student: str, params: TMParameters) -> float:
+    """One student's error, as :func:`grade` computes it, without pandas.
+
+    Parameters
+    ----------
+    class_code : str
+        The class code the student's synapse is drawn with.
+    student : str
+        The student's name (compared as in :func:`mystery_synapse`).
+    params : TMParameters
+        The student's estimate (time constants in s, ``A`` in pA); ``τ_s`` plays no part.
+
+    Returns
+    -------
+    float
+        The relative RMS prediction error on :func:`held_out_protocol` (0 for the true
+        parameters, 0.1 for predictions off by 10 % of a typical response): the value of
+        the ``error`` column that :func:`grade` gives this submission.
+
+    Raises
+    ------
+    ValueError
+        For an empty class code or student name, or ``params`` that are not one synapse.
+    """
+    code, name = _name("class_code", class_code), _name("student", student)
+    values = np.array([_values("params", params)], dtype=np.float64)
+    return float(_relative_rms(values, [mystery_synapse(code, name).reveal()])[0])
 
 
 def _relative_rms(values: FloatArray, truths: list[TMParameters]) -> FloatArray:

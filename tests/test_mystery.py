@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from tm_reference import releases
 
 from stpwidget.model import simulate
 from stpwidget.mystery import (
@@ -23,6 +24,7 @@ from stpwidget.mystery import (
     grade,
     held_out_protocol,
     mystery_synapse,
+    score,
     submission_row,
 )
 from stpwidget.params import TMParameters
@@ -34,17 +36,8 @@ STUDENTS = [f"student {k}" for k in range(300)]
 
 
 def release(p: TMParameters, spikes: list[float]) -> list[float]:
-    """STP_MODEL.md's spike update and exact decay, written out: r_k = u⁺ x⁻ from rest."""
-    tau_f, tau_d, U = float(p.tau_f), float(p.tau_d), float(p.U)
-    u, x, last, out = 0.0, 1.0, spikes[0], []
-    for t in spikes:
-        u *= math.exp(-(t - last) / tau_f)
-        x = 1.0 - (1.0 - x) * math.exp(-(t - last) / tau_d)
-        u += U * (1.0 - u)
-        out.append(u * x)
-        x -= u * x
-        last = t
-    return out
+    """r_k from rest, by the written-out recurrence of tests/tm_reference.py."""
+    return releases(float(p.U), float(p.tau_f), float(p.tau_d), spikes).tolist()
 
 
 def reference_error(submitted: TMParameters, truth: TMParameters) -> float:
@@ -266,3 +259,22 @@ def test_bad_csv_names_row_and_column(text, match):
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_score_is_one_students_grade_without_pandas():
+    # score() is what the explorer shows on submit: the written-out reference error, 0 for the
+    # truth, and (case and spacing of the name aside) the same synapse as grade's.
+    assert score(CLASS, "ada", truth("ada")) == 0.0
+    guess = TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.01, U=0.3, A=150.0)
+    expected = reference_error(guess, truth("bob"))
+    assert score(CLASS, " Bob ", guess) == pytest.approx(expected, rel=1e-9)
+    assert expected > 0.01
+    too_large = truth("cy").replace(A=1.1 * float(truth("cy").A))
+    assert score(CLASS, "cy", too_large) == pytest.approx(0.1, rel=1e-9)
+    for call, match in [
+        (lambda: score("", "ada", guess), "class_code"),
+        (lambda: score(CLASS, " ", guess), "student"),
+        (lambda: score(CLASS, "ada", None), "params"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            call()
