@@ -7,6 +7,7 @@ allowed range. Nothing is clamped.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,17 @@ def interval(low: float, high: float, low_open: bool, high_open: bool, unit: str
     right = ")" if high_open or math.isinf(high) else "]"
     lo = "-inf" if math.isinf(low) else fmt(low)
     return f"{left}{lo}, {fmt(high)}{right}"
+
+
+def check_count(name: str, n: Any, minimum: int = 0) -> int:
+    """``n`` as an ``int``; ``ValueError`` unless it is an integer >= ``minimum``."""
+    try:
+        value = operator.index(n)
+    except TypeError:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {n!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return value
 
 
 def check_samples(name: str, n: int) -> None:

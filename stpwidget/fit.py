@@ -18,7 +18,7 @@ from types import MappingProxyType
 import numpy as np
 import torch
 
-from stpwidget._checks import check_range
+from stpwidget._checks import check_count, check_range
 from stpwidget._fit_core import Array, Problem, Solution, levenberg_marquardt
 from stpwidget.model import simulate
 from stpwidget.params import TMParameters
@@ -178,7 +178,7 @@ def fit(
         seed = operator.index(seed)
     except TypeError:
         raise ValueError(f"seed must be an integer; got {seed!r}") from None
-    n_starts, max_iter = _count("n_starts", n_starts), _count("max_iter", max_iter)
+    n_starts, max_iter = check_count("n_starts", n_starts, 1), check_count("max_iter", max_iter, 1)
     nonlinear = tuple(n for n in names if n != "A")
     problem = Problem.build(
         recs,
@@ -384,13 +384,3 @@ def _check_bounds(
             raise ValueError(f"bounds['{name}'] must have low < high; got ({low:g}, {high:g})")
         limits[name] = (low, high)
     return limits
-
-
-def _count(name: str, n: int) -> int:
-    try:
-        value = operator.index(n)
-    except TypeError:
-        raise ValueError(f"{name} must be an integer >= 1; got {n!r}") from None
-    if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1; got {value}")
-    return value

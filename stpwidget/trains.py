@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from stpwidget._checks import check_range, check_samples
+from stpwidget._checks import check_count, check_range, check_samples
 
 #: Longest train (in s) the helpers generate: longer is almost surely a unit slip (ms for s).
 MAX_DURATION = 1e5
@@ -39,7 +39,8 @@ def regular_train(rate: float, n_spikes: int, start: float = 0.0) -> torch.Tenso
     """
     check_range("rate", rate, low=0.0, low_open=True, unit=" Hz")
     check_range("start", start, low=0.0, high=MAX_DURATION, unit=" s")
-    n = _count("n_spikes", n_spikes)
+    n = check_count("n_spikes", n_spikes)
+    check_samples("n_spikes", n)
     return float(start) + torch.arange(n, dtype=torch.float64) / float(rate)
 
 
@@ -219,14 +220,3 @@ def as_spike_times(spikes: Sequence[float] | torch.Tensor) -> torch.Tensor:
                 f"spike {k + 1} at {train[k + 1].item():g} s comes after {train[k].item():g} s"
             )
     return train
-
-
-def _count(name: str, n: int) -> int:
-    try:
-        value = operator.index(n)
-    except TypeError:
-        raise ValueError(f"{name} must be an integer >= 0; got {n!r}") from None
-    if value < 0:
-        raise ValueError(f"{name} must be an integer >= 0; got {value}")
-    check_samples(name, value)
-    return value

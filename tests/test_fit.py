@@ -7,6 +7,7 @@ of fits over noisy replicas.
 """
 
 import doctest
+import importlib
 import itertools
 import math
 
@@ -14,8 +15,8 @@ import numpy as np
 import pytest
 import torch
 from scipy.optimize import least_squares
+from tm_reference import releases
 
-import stpwidget.fit
 from stpwidget import PRESETS, TMParameters, regular_train, with_recovery_probe
 from stpwidget.fit import FitWarning, fit
 from stpwidget.recordings import Recording
@@ -23,19 +24,6 @@ from stpwidget.recordings import Recording
 TRAINS = [with_recovery_probe(regular_train(f, 10, start=0.1), 0.5) for f in (10.0, 20.0, 40.0)]
 MIXED = TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.02, U=0.2, A=3.0)
 NAMES = ("U", "tau_f", "tau_d", "A")
-
-
-def releases(U, tau_f, tau_d, train):
-    """docs/model.md, spike by spike: decay, u += U(1 - u), r = u x, x -= r."""
-    u, x, last, out = 0.0, 1.0, float(train[0]), []
-    for t in map(float, train):
-        u *= math.exp(-(t - last) / tau_f)
-        x = 1.0 - (1.0 - x) * math.exp(-(t - last) / tau_d)
-        u += U * (1.0 - u)
-        out.append(u * x)
-        x -= u * x
-        last = t
-    return np.array(out)
 
 
 def amplitudes(theta, train):
@@ -295,5 +283,7 @@ def test_bad_input_names_the_argument(case):
 
 
 def test_docstring_examples():
-    result = doctest.testmod(stpwidget.fit, optionflags=doctest.NORMALIZE_WHITESPACE)
+    # The module, not the function of the same name that stpwidget exports.
+    module = importlib.import_module("stpwidget.fit")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
