@@ -615,11 +615,13 @@ def test_the_plan_fills_ninety_minutes_and_says_what_to_cut():
     assert sum(minutes for _, minutes in segments) == 90, segments
     guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
     assert "**When time is short**" in guide
-    # every numbered section of the lesson appears in the plan, the appendix does not
+    # sections 1-8 make the 90 minutes; every later section is at least placed by the guide
+    # (say, in a second class), and the optional appendix is not in the plan
     sections = re.findall(r"^## (\d+)\. ", "\n".join(c.source for c in lesson_cells()), re.M)
     planned = " ".join(segment for segment, _ in segments)
     for number in sections:
-        assert f"§{number}" in planned, f"section {number} is not in the 90-minute plan"
+        where = planned if int(number) <= 8 else guide
+        assert f"§{number}" in where, f"the teacher's guide does not place section {number}"
     assert "Appendix" not in planned
 
 
