@@ -238,11 +238,9 @@ def version() -> str:
 
 
 def install_spec(name: str) -> str:
-    """What a notebook's Colab cell installs: the lesson pins the release it was written for
-    (a tag never moves, so a class does not break mid-semester); the explorer takes main."""
-    if name == "02_lesson":
-        return f'"stpwidget @ git+{repository()}@v{version()}"'
-    return f'"git+{repository()}"'
+    """What a notebook's Colab cell installs: the release it was written for (a tag never
+    moves, so a class does not break mid-semester)."""
+    return f'"stpwidget @ git+{repository()}@v{version()}"'
 
 
 @pytest.mark.parametrize("name", NAMES)
