@@ -29,6 +29,7 @@ from stpwidget.explorer.export import Shown, deprecated
 from stpwidget.explorer.input_controls import InputSection
 from stpwidget.explorer.layout import arrange, build_controls
 from stpwidget.explorer.membrane_controls import MembraneSection
+from stpwidget.explorer.mystery_controls import MysterySection
 from stpwidget.explorer.section import Section, with_stimulus
 from stpwidget.state import CUSTOM, ExplorerState, Frame, compute
 from stpwidget.stimulus import Stimulus
@@ -60,6 +61,10 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         postsynaptic potential and its controls; ``"data"`` comes with recordings).
     protocol : Stimulus, optional
         Deprecated name of ``stimulus``.
+    mystery : (str, str), optional
+        ``(class_code, student)``: adds the mystery rig (record from the student's hidden
+        synapse, fit, submit; see :mod:`stpwidget.mystery`). An empty name lets the student
+        type it.
 
     Notes
     -----
@@ -77,6 +82,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         dt: float = 1e-4,
         panels: Sequence[str] = DEFAULT_PANELS,
         protocol: Stimulus | None = None,
+        mystery: tuple[str, str] | None = None,
     ) -> None:
         if protocol is not None:
             deprecated("STPExplorer(protocol=...)", "STPExplorer(stimulus=...)")
@@ -104,6 +110,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         self.membrane_controls = MembraneSection(self)
         self.data_controls = DataSection(self)
         self.sections: list[Section] = [self.inputs, self.membrane_controls, self.data_controls]
+        self.sections += [MysterySection(self, *mystery)] if mystery is not None else []
         for key, slider in self.sliders.items():
             slider.observe(functools.partial(self._on_slider, key), "value")
         self.preset.observe(self._on_preset, "value")
