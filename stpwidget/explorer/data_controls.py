@@ -182,8 +182,7 @@ class DataSection(Section):
         self.quality = widgets.HTML()
         self.amplitude = widgets.FloatText(
             value=float(explorer.state.params.A),
-            description="A",
-            tooltip="response to a full release, in the data's unit",
+            description="A",  # the response to a full release, in the data's unit
             layout=widgets.Layout(width="14em"),
         )
         self.best_a = widgets.Button(
