@@ -220,8 +220,14 @@ def test_fit_button_walks_the_path_and_ends_exactly_at_the_fit(explorer, monkeyp
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
         expected = fit(start.recordings, bounds=dc.FIT_BOUNDS, start=start.params)
-    shown, sleeps, show = [], [], explorer.show
-    monkeypatch.setattr(explorer, "show", lambda s, **kw: (shown.append(s.params), show(s, **kw)))
+    shown, sleeps, replying, show = [], [], [], explorer.show
+
+    def record(state, **kw):
+        shown.append(state.params)
+        replying.append(any(s.continuous_update for s in explorer.sliders.values()))
+        show(state, **kw)
+
+    monkeypatch.setattr(explorer, "show", record)
     monkeypatch.setattr(dc.time, "sleep", sleeps.append)
     renders = explorer.render_count
     explorer.data_controls.fit_button.click()
@@ -236,6 +242,9 @@ def test_fit_button_walks_the_path_and_ends_exactly_at_the_fit(explorer, monkeyp
     assert len(sleeps) == len(shown) and sleeps[0] == 0.0
     assert 0.0 < max(sleeps) <= 0.5 * (len(shown) - 1) / len(shown)
     assert explorer.preset.value == "custom"
+    # A browser's slider sends a value snapped to its step back when continuous_update is
+    # on; during the animation it must not (the reply to an early frame would undo the fit).
+    assert not any(replying) and all(s.continuous_update for s in explorer.sliders.values())
     # Standard errors as the fit gives them, ms for time constants.
     errors = explorer.data_controls.errors.value
     for name in ("U", "tau_f", "tau_d", "A"):

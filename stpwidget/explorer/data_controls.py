@@ -178,7 +178,9 @@ class DataSection(Section):
         self.example = widgets.Button(
             description="load example", tooltip="noisy recordings of the facilitating preset"
         )
-        self.selector = widgets.Dropdown(options=[], description="show train of")
+        self.selector = widgets.Dropdown(
+            options=[], description="show train of", style={"description_width": "initial"}
+        )
         self.quality = widgets.HTML()
         self.amplitude = widgets.FloatText(
             value=float(explorer.state.params.A),
@@ -305,16 +307,29 @@ class DataSection(Section):
         return result
 
     def _animate(self, state: ExplorerState, path: Sequence[TMParameters]) -> None:
-        """Show ``state`` with the parameters along ``path``: at most MAX_FRAMES, the last."""
+        """Show ``state`` with the parameters along ``path``: at most MAX_FRAMES, the last.
+
+        A browser's slider snaps a value to its step and, with ``continuous_update``, sends
+        the snapped value back. The kernel reads those replies only after this callback, when
+        the state has moved on, so a reply to an early frame would look like a student's
+        drag and undo the fit. The sliders therefore do not reply during the animation.
+        """
         steps = frame_indices(len(path))
         pause = self.animation_seconds / len(steps)
-        start = time.perf_counter()
-        for frame_no, k in enumerate(steps):
-            target = dataclasses.replace(state, params=path[k], preset=CUSTOM)
-            if k == steps[-1]:
-                self.fitted = target
-            time.sleep(max(0.0, start + frame_no * pause - time.perf_counter()))
-            self.explorer.show(target)
+        sliders = [s for s in self.explorer.sliders.values() if s.continuous_update]
+        for slider in sliders:
+            slider.continuous_update = False
+        try:
+            start = time.perf_counter()
+            for frame_no, k in enumerate(steps):
+                target = dataclasses.replace(state, params=path[k], preset=CUSTOM)
+                if k == steps[-1]:
+                    self.fitted = target
+                time.sleep(max(0.0, start + frame_no * pause - time.perf_counter()))
+                self.explorer.show(target)
+        finally:
+            for slider in sliders:
+                slider.continuous_update = True
 
 
 def _shows(state: ExplorerState, index: int) -> bool:
