@@ -24,6 +24,7 @@ from stpwidget.mystery import (
     grade,
     held_out_protocol,
     mystery_synapse,
+    score,
     submission_row,
 )
 from stpwidget.params import PRESETS, TMParameters
@@ -78,6 +79,7 @@ __all__ = [
     "postsynaptic_potential",
     "read_recordings",
     "regular_train",
+    "score",
     "simulate",
     "steady_state",
     "step_train",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from stpwidget.recordings import Recording
 from stpwidget.state import Frame
@@ -49,6 +50,7 @@ class DataPanel(Panel):
             self.slots.append(slot)
             self.lines.update({f"data{k}_{name}": line for name, line in slot.items()})
             clear(slot)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # pulses are whole numbers
         ax.set_ylim(0, 1e-9)
         ax.set_xlim(0.5, 10.5)
         self._shown: tuple[Recording, ...] | None = None
@@ -85,7 +87,7 @@ class DataPanel(Panel):
                     handles=[s["points"] for s in self.slots[: len(recordings)]],
                     loc="lower left",
                     bbox_to_anchor=(-0.25, 1.0),
-                    ncols=2,
+                    ncols=1 if max(len(r.label or "") for r in recordings) > 14 else 2,
                     fontsize="x-small",
                     frameon=False,
                     title="recorded (points ± sd) and model A·r (lines)",
