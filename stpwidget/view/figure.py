@@ -16,16 +16,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from stpwidget.model import STPTrace
+from stpwidget.view.style import PALETTE
 
-#: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-COLORS = {
-    "x": "#0072B2",
-    "u": "#E69F00",
-    "current": "#009E73",
-    "release": "#000000",
-    "rate": "#CC79A7",
-    "limit": "#D55E00",
-}
+#: Colours by what they show: Okabe & Ito's colour-blind-safe palette (see
+#: :data:`stpwidget.view.style.PALETTE`; black marks follow the theme's foreground).
+COLORS = dict(PALETTE)
 GHOST_ALPHA = 0.35
 
 

@@ -1,17 +1,26 @@
-"""Render paths of the explorer: an ipympl canvas, or PNG bytes in an ``ipywidgets.Image``.
+"""Render paths of the explorer: an ipympl canvas, or core ``ipywidgets.Image`` layers.
 
-Both draw the same matplotlib figure at the pixel size it is shown. The image path needs only
-core widgets (what makes Colab work without its custom widget manager); it blits: the static
-axes are rendered once into a background and only the data artists are redrawn per update.
+* The image path (what Colab shows; core widgets only) stacks two images in one grid cell:
+  the static layer (axes, ticks, labels, legends) as a PNG drawn at the screen's pixel
+  density, and the data artists as SVG on top, which the browser draws sharp at any density.
+  An update sends only the SVG (~15 kB); the PNG changes only with the axis limits, and
+  each limit set's PNG is kept.
+* The ipympl path draws on ipympl's canvas (zoom, pan), which knows the screen's pixel ratio
+  itself; an update restores the cached static layer and redraws the data artists, and
+  ipympl sends the changed pixels.
+
+Both paths carry a hidden :class:`Frontend` probe: a few lines of JavaScript (run by the
+HTML widget's markup, nothing to install) report the screen's pixel ratio and the page's
+colours through a hidden text widget, and keep Notebook 7's command-mode shortcuts from
+taking the arrow keys of a focused slider. Where the script cannot run, the figure stays
+at 1x and in the light theme.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import struct
-import zlib
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import ipywidgets as widgets
@@ -21,7 +30,31 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from stpwidget.view._frontend import Frontend
+from stpwidget.view._layers import (
+    DIFF_API,
+    StaticLayer,
+    encode_png,
+    fast_diff_image,
+    overlay_svg,
+)
+from stpwidget.view.style import Style, Theme, restyle
+
+__all__ = [
+    "BACKENDS",
+    "Frontend",
+    "ImageRenderer",
+    "IpymplRenderer",
+    "encode_png",
+    "fast_diff_image",
+    "make_renderer",
+    "resolve_backend",
+]
+
 BACKENDS: tuple[str, ...] = ("auto", "ipympl", "image")
+#: Pixel ratios the image path draws at (a browser at 110 % zoom reports 1.1): the smallest
+#: of these at or above the reported ratio, so a figure is never drawn coarser than shown.
+RATIOS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 
 
 def resolve_backend(backend: str) -> str:
@@ -34,116 +67,103 @@ def resolve_backend(backend: str) -> str:
     return "ipympl" if "ipympl" in name or name == "widget" else "image"
 
 
-def _chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+def drawn_ratio(reported: float) -> float:
+    """The pixel ratio to draw at for a reported ``window.devicePixelRatio``."""
+    return next((r for r in RATIOS if r >= reported - 1e-6), RATIOS[-1])
 
 
-def _deflate(data: memoryview, last: bool) -> bytes:
-    packer = zlib.compressobj(1, zlib.DEFLATED, -15)  # raw deflate, fastest level
-    return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+# -- renderers -----------------------------------------------------------------------------
 
 
-@functools.cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="stpwidget-png")
-
-
-def encode_png(rgba: np.ndarray, parts: int = 2) -> bytes:
-    """Encode an RGBA canvas of shape (h, w, 4) as a PNG, fast.
-
-    This runs on every update of the image path, so it favours speed: no row filters,
-    zlib level 1, and the rows compressed in ``parts`` slices on threads (zlib releases
-    the GIL). Each slice but the last ends in a sync flush, so the slices join into one
-    valid deflate stream. Measured here: 3.4 ms for 920 x 560 px, against 12 ms for
-    Pillow at its fastest level.
-    """
-    height, width, _ = rgba.shape
-    rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
-    rows[:, 0] = 0  # filter type "None" for every row
-    rows[:, 1:] = rgba.reshape(height, -1)
-    raw = memoryview(rows.data).cast("B")
-    cuts = [round(height * k / parts) * rows.shape[1] for k in range(parts + 1)]
-    slices = [raw[cuts[k] : cuts[k + 1]] for k in range(parts)]
-    if parts == 1:
-        body = _deflate(slices[0], last=True)
-        checksum = zlib.adler32(raw)
-    else:
-        futures = [_pool().submit(_deflate, sl, k == parts - 1) for k, sl in enumerate(slices)]
-        checksum = zlib.adler32(raw)  # meanwhile, here (zlib releases the GIL)
-        body = b"".join(f.result() for f in futures)
-    data = b"\x78\x01" + body + struct.pack(">I", checksum)  # the zlib wrapper
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", data)
-        + _chunk(b"IEND", b"")
-    )
-
-
-#: What :func:`fast_diff_image` needs of matplotlib's WebAgg canvas (ipympl's base).
-_DIFF_API = ("_png_is_old", "_last_buff", "_force_full", "set_image_mode", "get_renderer")
-
-
-def fast_diff_image(canvas: Any) -> bytes | None:
-    """Matplotlib's WebAgg ``get_diff_image`` (same full/diff rules), encoded fast.
-
-    ipympl sends this PNG on every draw; matplotlib encodes it with Pillow at zlib's
-    default level, 20 ms for the explorer's figure here. Installed on the explorer's own
-    canvas only, and only where the canvas has the attributes it relies on.
-    """
-    if not canvas._png_is_old:
-        return None
-    pixels = np.asarray(canvas.get_renderer().buffer_rgba())
-    buff = pixels.view(np.uint32).squeeze(2)
-    full = (
-        canvas._force_full
-        or buff.shape != canvas._last_buff.shape
-        or bool((pixels[:, :, 3] != 255).any())  # transparency: cannot overlay a diff
-    )
-    canvas.set_image_mode("full" if full else "diff")
-    output = buff if full else np.where(buff != canvas._last_buff, buff, 0)
-    canvas._last_buff = buff.copy()
-    canvas._force_full = False
-    canvas._png_is_old = False
-    return encode_png(output.view(np.uint8).reshape(*output.shape, 4))
-
-
-class _Blitter:
-    """Blitting shared by both paths.
-
-    The static axes are cached after every full draw (``draw_event``, also fired by
-    ipympl's zoom and pan), and an update redraws only the data artists over them.
-    """
+class _Renderer:
+    """What both paths share: the figure's style, the animated artists, the static layer."""
 
     figure: Figure
+    widget: widgets.Box
+    frontend: Frontend
+    _background: np.ndarray | None
+
+    def _setup(self, style: Style) -> None:
+        self.style = style
+        self.theme: Theme = style.theme
+        self._animated: list[Any] = []
+        self._drawing = False
+        self.static = StaticLayer(self.figure)
+        self._forget()
+        self.figure.canvas.mpl_connect("draw_event", self._on_draw)
+        self.frontend = Frontend(self._on_report)
 
     def attach(self, artists: Iterable[Any]) -> None:
-        """Mark the artists redrawn per update (the rest is the cached background)."""
+        """Take a freshly built view: its data artists are redrawn per update.
+
+        The view is built in matplotlib's default look; here it gets the renderer's scale
+        and theme.
+        """
         self._animated = list(artists)
-        self._background: Any = None
         for artist in self._animated:
             artist.set_animated(True)
-        self.figure.canvas.mpl_connect("draw_event", self._on_draw)
+        restyle(self.figure, Style(), Style(self.style.scale, self.theme))
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop every cached pixel (the figure's look or layout changed)."""
+        self.static.reset()
+        self._background = None
+        self._pngs: dict[Any, bytes] = {}
+        self._published = False
+
+    def set_style(self, scale: float | None = None, theme: Theme | None = None) -> None:
+        """Change the presentation scale or the theme now (one full redraw)."""
+        new = Style(self.style.scale if scale is None else scale, theme or self.theme)
+        restyle(self.figure, Style(self.style.scale, self.theme), new)
+        self.style, self.theme = Style(new.scale, self.style.theme), new.theme
+        self._forget()
+        self.render(full=True)
+
+    def _on_report(self, ratio: float, theme: Theme | None) -> None:
+        if theme is not None and theme != self.theme:
+            self.set_style(theme=theme)
 
     def _on_draw(self, _event: Any) -> None:
-        canvas: Any = self.figure.canvas  # Agg-based: copy_from_bbox, restore_region
-        self._background = canvas.copy_from_bbox(self.figure.bbox)
-        self._draw_animated()
+        """A full draw made outside the static layer (ipympl's zoom, pan, resize)."""
+        if not self._drawing:
+            self.static.reset()
+            self._background = None
+
+    def _compose_static(self) -> np.ndarray:
+        self._drawing = True
+        try:
+            self._background = self.static.render()
+        finally:
+            self._drawing = False
+        return self._background
 
     def _draw_animated(self) -> None:
         for artist in self._animated:
             self.figure.draw_artist(artist)
 
     def draw(self, full: bool) -> None:
-        """Draw the figure into the canvas buffer (from the cached background unless full)."""
-        canvas: Any = self.figure.canvas
+        """Draw the whole figure into the Agg buffer (static layer + data artists)."""
         if full or self._background is None:
-            canvas.draw()  # fires draw_event: caches the background, draws the data
-        else:
-            canvas.restore_region(self._background)
-            self._draw_animated()
-            canvas.blit(self.figure.bbox)
+            self._compose_static()
+        canvas: Any = self.figure.canvas
+        buffer = np.asarray(canvas.get_renderer().buffer_rgba())
+        assert self._background is not None
+        if buffer.shape != self._background.shape:  # the pixel density changed meanwhile
+            self._compose_static()
+            buffer = np.asarray(canvas.get_renderer().buffer_rgba())
+        np.copyto(buffer, self._background)
+        self._draw_animated()
+
+    def _at_ratio(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def png(self) -> bytes:
+        """The figure as shown, as PNG bytes (drawn by Agg, at the current pixel ratio)."""
+        with self._at_ratio():
+            self.draw(full=self._background is None)
+            canvas: Any = self.figure.canvas
+            return encode_png(np.asarray(canvas.get_renderer().buffer_rgba()))
 
     def save(self, path: Any, **kwargs: Any) -> None:
         """``savefig`` with every artist drawn (animated ones included)."""
@@ -154,75 +174,164 @@ class _Blitter:
         finally:
             for artist in self._animated:
                 artist.set_animated(True)
-
-
-class ImageRenderer(_Blitter):
-    """Agg figure shown as PNG bytes in an ``ipywidgets.Image`` of the same pixel size."""
-
-    def __init__(self, width: int, height: int, dpi: float) -> None:
-        self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-        FigureCanvasAgg(self.figure)  # not in pyplot's registry: nothing to leak
-        self.widget = widgets.Image(
-            format="png",
-            width=str(width),
-            height=str(height),
-            layout=widgets.Layout(width=f"{width}px", height=f"{height}px"),
-        )
+        self._background = None  # savefig drew at another dpi: compose again
 
     def render(self, full: bool) -> None:
-        """Draw and publish the PNG."""
-        self.draw(full)
-        self.widget.value = self.png()
-
-    def png(self) -> bytes:
-        """The current canvas as PNG bytes."""
-        canvas: Any = self.figure.canvas
-        return encode_png(np.asarray(canvas.buffer_rgba()))
-
-    def close(self) -> None:
-        """Release the widget (the figure is not registered with pyplot)."""
-        self.widget.close()
+        raise NotImplementedError
 
 
-class IpymplRenderer(_Blitter):
-    """The figure on an ipympl canvas widget.
+class _FigureBox(widgets.GridBox):  # type: ignore[misc]
+    """The image path's widget: two images in one grid cell, and the hidden probe."""
 
-    Zoom and pan work; updates are blitted and ipympl sends only the changed pixels.
+    renderer: ImageRenderer
+
+    @property
+    def value(self) -> bytes:
+        """The figure as shown, as one PNG (composed on demand; for scripts and tests)."""
+        return self.renderer.png()
+
+
+class ImageRenderer(_Renderer):
+    """The figure as two core ``ipywidgets.Image`` layers (see the module's docstring).
+
+    Parameters
+    ----------
+    width, height : int
+        Size on the page in CSS pixels.
+    dpi : float
+        Dots per inch at a pixel ratio of 1 (the figure is ``width / dpi`` inches wide).
+    style : Style, optional
+        Presentation scale and theme.
     """
 
-    def __init__(self, width: int, height: int, dpi: float) -> None:
+    def __init__(self, width: int, height: int, dpi: float, style: Style | None = None) -> None:
+        self.base_dpi = dpi
+        self.ratio = 1.0
+        self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+        FigureCanvasAgg(self.figure)  # not in pyplot's registry: nothing to leak
+        self._setup(style or Style())
+        size = {"width": f"{width}px", "height": f"{height}px"}
+        self.background = widgets.Image(format="png", layout=widgets.Layout(**size))
+        self.overlay = widgets.Image(format="svg+xml", layout=widgets.Layout(**size))
+        self.background.add_class("stp-static")
+        self.overlay.add_class("stp-vector")
+        for image in (self.background, self.overlay):
+            image.layout.grid_area = "1 / 1 / 2 / 2"  # one cell: the overlay lies on top
+        box = _FigureBox(
+            [self.background, self.overlay, *self.frontend.widgets],
+            layout=widgets.Layout(
+                grid_template_columns=size["width"], grid_template_rows=size["height"], **size
+            ),
+        )
+        box.renderer = self
+        box.add_class("stp-render")
+        self.widget = box
+
+    def _on_report(self, ratio: float, theme: Theme | None) -> None:
+        drawn = drawn_ratio(ratio)
+        if drawn != self.ratio:
+            self.ratio = drawn
+            self.static.reset()
+            self._background = None
+            if theme is None or theme == self.theme:
+                self.render(full=True)
+        super()._on_report(ratio, theme)
+
+    @contextlib.contextmanager
+    def _ratio_dpi(self) -> Iterator[None]:
+        previous = self.figure.dpi
+        self.figure.dpi = self.base_dpi * self.ratio
+        try:
+            yield
+        finally:
+            self.figure.dpi = previous
+
+    def _at_ratio(self) -> contextlib.AbstractContextManager[None]:
+        """Agg draws at the pixel ratio; the view's thinning stays in CSS pixels."""
+        return self._ratio_dpi()
+
+    def render(self, full: bool) -> None:
+        """Publish the data layer, and the static layer if its pixels may have changed."""
+        if full or not self._published:
+            self._publish_static()
+        self.overlay.value = overlay_svg(self.figure, self._animated)
+
+    def _publish_static(self) -> None:
+        """Show the static layer's PNG (each limit set's PNG is kept: 16 at most)."""
+        key = self.static.keys()
+        png = self._pngs.get((self.ratio, key)) if key is not None else None
+        if png is None:
+            with self._at_ratio():
+                static = self._compose_static()
+            png = encode_png(static)
+            if self.static.key is not None:
+                if len(self._pngs) >= 16:
+                    self._pngs.pop(next(iter(self._pngs)))
+                self._pngs[(self.ratio, self.static.key)] = png
+        else:
+            self._background = None  # composed again only if png() asks for it
+        self.background.value = png
+        self._published = True
+
+    def close(self) -> None:
+        """Release the widgets (the figure is not registered with pyplot)."""
+        for child in (self.background, self.overlay, self.widget):
+            child.close()
+        self.frontend.close()
+
+
+class IpymplRenderer(_Renderer):
+    """The figure on an ipympl canvas widget (zoom and pan work).
+
+    ipympl draws at the screen's pixel ratio itself. Updates restore the static layer and
+    redraw the data artists; ipympl sends only the changed pixels.
+    """
+
+    def __init__(self, width: int, height: int, dpi: float, style: Style | None = None) -> None:
         with plt.ioff():  # made while interactive, a figure would be displayed twice
             self.figure = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
         canvas: Any = self.figure.canvas  # ipympl's Canvas widget
         canvas.header_visible = False
         canvas.footer_visible = False
         canvas.resizable = False
-        if all(hasattr(canvas, name) for name in _DIFF_API):
+        if all(hasattr(canvas, name) for name in DIFF_API):
             canvas.get_diff_image = functools.partial(fast_diff_image, canvas)
-        self.widget = canvas
+        self.canvas = canvas
+        self._setup(style or Style())
+        self._shown = False
+        self.widget = widgets.Box([canvas, *self.frontend.widgets])
+        self.widget.add_class("stp-render")
+
+    def _on_draw(self, event: Any) -> None:
+        super()._on_draw(event)
+        if not self._drawing:  # ipympl's own draw (the first, a zoom): the layer is in it
+            self._shown = True
 
     def render(self, full: bool) -> None:
-        """Blit, or ask the browser for a full draw; ipympl publishes the image itself.
+        """Draw and let ipympl send the changed pixels.
 
-        Full draws go through ``draw_idle``: the browser asks for them once its view is up.
-        A draw made earlier would reach it as raw pixels (ipympl sends its unencoded buffer
+        Until the browser has asked for its first draw, ask for one with ``draw_idle``: a
+        draw made earlier would reach it as raw pixels (ipympl sends its unencoded buffer
         until the view reports "initialized") and break the canvas.
         """
-        if full or self._background is None:
+        if not self._shown:
             self.figure.canvas.draw_idle()
-        else:
-            self.draw(full=False)
+            return
+        self.draw(full)
+        self.canvas.blit(self.figure.bbox)
 
     def close(self) -> None:
         """Remove the figure from pyplot and close its canvas widget."""
         plt.close(self.figure)
+        self.canvas.close()
         self.widget.close()
+        self.frontend.close()
 
 
 def make_renderer(
-    backend: str, width: int, height: int, dpi: float
+    backend: str, width: int, height: int, dpi: float, style: Style | None = None
 ) -> ImageRenderer | IpymplRenderer:
     """Build the renderer for ``backend`` (``"auto"``, ``"ipympl"`` or ``"image"``)."""
     if resolve_backend(backend) == "ipympl":
-        return IpymplRenderer(width, height, dpi)
-    return ImageRenderer(width, height, dpi)
+        return IpymplRenderer(width, height, dpi, style)
+    return ImageRenderer(width, height, dpi, style)
