@@ -14,6 +14,7 @@ The second is marked ``ipympl``: the Colab-like leg (``.ci/colab_leg.sh``) runs
 from __future__ import annotations
 
 import ast
+import doctest
 import math
 import os
 import re
@@ -27,13 +28,28 @@ import pytest
 import torch
 from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
+from tm_reference import releases
 
 import stpwidget.exercises as ex
-from stpwidget import PRESETS, TMParameters, regular_train, simulate, with_recovery_probe
+import stpwidget.exercises.postsynaptic
+from stpwidget import (
+    PRESETS,
+    TMParameters,
+    mystery_synapse,
+    regular_train,
+    simulate,
+    submission_row,
+    with_recovery_probe,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ("01_explorer", "02_lesson")
+NAMES = ("01_explorer", "02_lesson", "03_lecturer")
+#: The notebooks that show the explorer (the lecturer's grading notebook does not).
+EXPLORER_NOTEBOOKS = ("01_explorer", "02_lesson")
+#: Static figures each notebook shows (PNG images, or ipympl canvases besides the explorer):
+#: at least this many for the lesson and the lecturer's notebook, exactly 0 for the quick start.
+FIGURES = {"01_explorer": 0, "02_lesson": 14, "03_lecturer": 1}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 BACKENDS = {"image": "module://matplotlib_inline.backend_inline", "ipympl": "widget"}
@@ -146,6 +162,8 @@ def test_the_install_cell_does_nothing_outside_colab(executed):
 
 def test_the_explorer_is_displayed(executed):
     name, backend, nb = executed
+    if name not in EXPLORER_NOTEBOOKS:
+        pytest.skip(f"{name} shows no explorer")
     shown = [
         out.data[WIDGET_VIEW]["model_id"]
         for cell in nb.cells
@@ -170,9 +188,10 @@ def test_the_figures_are_shown(executed):
     # Static figures: PNG images inline, canvas widgets with ipympl (the explorer is one too).
     mime = "image/png" if backend == "image" else WIDGET_VIEW
     shown = sum(mime in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
-    static = shown - (backend == "ipympl")
-    if name == "02_lesson":
-        assert static >= 9, f"the lesson showed {static} figures ({mime})"
+    explorers = sum("STPExplorer(" in cell.source for cell in nb.cells if cell.cell_type == "code")
+    static = shown - (backend == "ipympl") * explorers
+    if FIGURES[name]:
+        assert static >= FIGURES[name], f"{name} showed {static} figures ({mime})"
     else:
         assert static == 0, f"{name} should show only the explorer; it showed {shown} ({mime})"
 
@@ -305,7 +324,23 @@ def answers() -> dict:
         "f_lim": 1 / (U * td),
         "tuned": tuned,
         "poisson": poisson,
+        "step": step_windows("depressing")["after"] / step_windows("depressing")["before"],
     }
+
+
+#: Exercise 9's rate step, written out: 10 Hz from 0.1 s, then 40 Hz from 0.8 s to 1.5 s.
+STEP_TIMES = [0.1 + k / 10.0 for k in range(7)] + [0.8 + k / 40.0 for k in range(28)]
+
+
+def step_windows(name: str) -> dict[str, float]:
+    """Total release of preset ``name`` in exercise 9's 100 ms windows (tests/tm_reference).
+
+    Windows by spike index, not by comparing rounded times: "before" is the spike at 0.7 s,
+    "after" the four at 0.8 ... 0.875 s, "late" the four at 1.4 ... 1.475 s.
+    """
+    p = PRESETS[name]
+    r = releases(float(p.U), float(p.tau_f), float(p.tau_d), STEP_TIMES)
+    return {"before": r[6], "after": r[7:11].sum(), "late": r[31:35].sum(), "all": r}
 
 
 #: Checkers that compare a number with the model's value within a tolerance.
@@ -314,6 +349,7 @@ CHECKS = {
     "recovery": ex.check_recovery_time,
     "f_lim": ex.check_limiting_frequency,
     "poisson": ex.check_poisson_release,
+    "step": ex.check_step_transient,
 }
 #: Checkers that accept any answer near a flat maximum (exercises 2 and 6).
 PEAKS = {"ppr_peak": ex.check_ppr_peak, "tuned": ex.check_tuned_rate}
@@ -330,6 +366,7 @@ def test_reference_answers_are_the_documented_numbers(right):
     assert 0.07 < right["ppr_peak"] < 0.1
     assert 10 < right["tuned"] < 16
     assert 1.0 < right["recovery"] < 2.5
+    assert 2.5 < right["step"] < 2.8  # the release per 100 ms jumps, but not fourfold
 
 
 @pytest.mark.parametrize("key", [*CHECKS, *PEAKS])
@@ -414,6 +451,50 @@ def test_other_checkers_name_their_slips(right):
     assert "ceiling" in ex.check_limiting_frequency(1 / 0.75).message
     assert "seconds" in ex.check_limiting_frequency(1 / (0.45 * 750)).message
     assert "facilitating preset" in ex.check_limiting_frequency(1 / (0.15 * 0.05)).message
+
+
+def test_exercise_9_is_the_explorers_rate_step_and_names_its_slips():
+    from stpwidget import step_train
+    from stpwidget.state import ExplorerState
+    from stpwidget.stimulus import Stimulus
+
+    # the checker's train is the one the exercise describes, and the explorer's rate step
+    assert step_train(**ex.STEP).tolist() == pytest.approx(STEP_TIMES, abs=1e-12)
+    shown = Stimulus(kind="step", rate=10.0, rate_after=40.0)
+    assert shown.spikes().tolist() == pytest.approx(STEP_TIMES, abs=1e-12)
+    assert ExplorerState.from_preset("depressing").threshold == 0.15  # §9's "defaults"
+    dep, fac = step_windows("depressing"), step_windows("facilitating")
+    r, U, td = dep["all"], 0.45, 0.75
+    # r∞ from the steady-state formula of docs/model.md (u⁺ ≈ U: τ_f is short)
+    steady = {}
+    for f in (10.0, 40.0):
+        d = 1 / f
+        u = U / (1 - (1 - U) * math.exp(-d / 0.05))
+        steady[f] = u * (1 - math.exp(-d / td)) / (1 - (1 - u) * math.exp(-d / td))
+    slips = {
+        4.0: "ratio of the rates",
+        dep["late"] / dep["before"]: "last 100 ms",
+        4 * steady[40.0] / steady[10.0]: "steady state at the new rate",
+        dep["after"] / 4 / dep["before"]: "mean release per spike",
+        r[7] / r[6]: "two single spikes",
+        fac["after"] / fac["before"]: "facilitating preset",
+    }
+    assert len({round(v, 2) for v in slips}) == len(slips)  # distinct slips
+    for value, words in slips.items():
+        assert abs(value / (dep["after"] / dep["before"]) - 1) > 0.05  # none is right
+        for answer in (value, round(value, 2)):
+            message = ex.check_step_transient(answer).message
+            assert message.startswith("Not yet") and words in message, (answer, message)
+    assert "Hint:" in ex.check_step_transient(2.0).message
+    # ±2%, as the docstring says
+    right = dep["after"] / dep["before"]
+    assert ex.check_step_transient(right * 1.019) and ex.check_step_transient(right * 0.981)
+    assert not ex.check_step_transient(right * 1.022) and not ex.check_step_transient(right * 0.978)
+
+
+def test_postsynaptic_checker_docstring_examples():
+    result = doctest.testmod(stpwidget.exercises.postsynaptic)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_the_poisson_hint_is_for_the_regular_value_only():
@@ -520,6 +601,7 @@ LESSON_EXERCISES = {
     "6": "check_tuned_rate",
     "7": "check_poisson_release",
     "8": "check_depress_then_facilitate",
+    "9": "check_step_transient",
     "A": "check_norse_translation",
 }
 
@@ -579,6 +661,29 @@ def test_the_lesson_solutions_pass_their_checkers(monkeypatch, capsys):
         assert len(verdicts) == before + 1, f"a solution must call one checker:\n{code}"
         assert verdicts[-1], f"{verdicts[-1]}\n{code}"
     capsys.readouterr()
+
+
+def test_the_guides_grading_snippet_grades_a_class(tmp_path, monkeypatch, capsys):
+    """docs/teaching.md's lecturer snippet, run on a submissions CSV written here."""
+    guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    snippet = next(b for b in FENCE.findall(guide) if "grade(" in b)
+    code = re.search(r'grade\("([^"]+)", "([^"]+)"\)', snippet)
+    assert code, snippet
+    class_code, path = code.groups()
+    truth = mystery_synapse(class_code, "ada").reveal()
+    rows = [
+        "student,tau_f,tau_d,U,A",
+        submission_row("grace", truth),  # ada's synapse: not grace's
+        submission_row("ada", truth),
+    ]
+    (tmp_path / path).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(snippet, "<teaching.md>", "exec"), namespace)
+    table = namespace["table"]
+    assert list(table.index) == ["ada", "grace"]  # sorted: the exact answer first
+    assert table.loc["ada", "error"] == 0.0 and table.loc["grace", "error"] > 0
+    assert "ada" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -18,6 +18,7 @@ False
 
 from stpwidget.exercises._feedback import Verdict
 from stpwidget.exercises.norse import NORSE_EXERCISE, check_norse_translation
+from stpwidget.exercises.postsynaptic import STEP, STEP_WINDOW, check_step_transient
 from stpwidget.exercises.rates import (
     DESIGN_MARGIN,
     DESIGN_RATES,
@@ -43,6 +44,8 @@ __all__ = [
     "NORSE_EXERCISE",
     "RECORDING",
     "RECORDING_PROTOCOL",
+    "STEP",
+    "STEP_WINDOW",
     "Verdict",
     "check_depress_then_facilitate",
     "check_limiting_frequency",
@@ -51,6 +54,7 @@ __all__ = [
     "check_ppr_peak",
     "check_recovery_time",
     "check_second_release",
+    "check_step_transient",
     "check_tuned_rate",
     "check_which_synapse",
 ]
