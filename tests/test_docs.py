@@ -1,6 +1,7 @@
 """Numbers written in the README and in docstrings come from the package."""
 
 import doctest
+import importlib
 import re
 from pathlib import Path
 
@@ -10,10 +11,12 @@ import stpwidget.closed_form
 import stpwidget.exercises
 import stpwidget.exercises._feedback
 import stpwidget.exercises.norse
+import stpwidget.exercises.postsynaptic
 import stpwidget.exercises.rates
 import stpwidget.exercises.synapse
 import stpwidget.model
 import stpwidget.params
+import stpwidget.recordings
 import stpwidget.trains
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -31,11 +34,17 @@ def test_readme_kernel_example_runs_and_its_numbers_are_the_kernels():
     assert namespace["trace"].x.shape[-1] == 10000 and "(..., 10000)" in block
 
 
+# By import path: stpwidget exports a function `fit` that hides the module of that name.
 DOCTESTED = [
+    importlib.import_module(name)
+    for name in ("stpwidget.fit", "stpwidget.membrane", "stpwidget.mystery", "stpwidget.quantal")
+] + [
+    stpwidget.recordings,
     stpwidget.closed_form,
     stpwidget.exercises,
     stpwidget.exercises._feedback,
     stpwidget.exercises.norse,
+    stpwidget.exercises.postsynaptic,
     stpwidget.exercises.rates,
     stpwidget.exercises.synapse,
     stpwidget.model,
