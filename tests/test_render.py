@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import zlib
 import xml.etree.ElementTree as ET
 
 import matplotlib
@@ -212,3 +213,28 @@ def test_the_explorer_figure_value_is_the_full_picture():
         np.testing.assert_array_equal(composite, np.asarray(fig.canvas.buffer_rgba()))
     finally:
         explorer.close()
+
+
+@pytest.mark.parametrize("pattern", ["none", "all", "some", "first-last"])
+def test_sparse_png_of_a_diff_image_decodes_to_it(pattern):
+    """Rows marked clean must be zero; Pillow decodes the PNG back to the exact pixels."""
+    rng = np.random.default_rng(7)
+    rgba = rng.integers(0, 256, size=(41, 29, 4), dtype=np.uint8)
+    rows = {
+        "none": np.zeros(41, bool),
+        "all": np.ones(41, bool),
+        "some": rng.random(41) < 0.4,
+        "first-last": np.isin(np.arange(41), [0, 40]),
+    }[pattern]
+    rgba[~rows] = 0
+    from stpwidget.view._layers import encode_png
+
+    for _ in range(2):  # the second time, zero runs come from the cache
+        png = encode_png(rgba, rows=rows)
+        with Image.open(io.BytesIO(png)) as image:
+            np.testing.assert_array_equal(np.asarray(image), rgba)
+        # zlib itself checks the stream's Adler-32 (Pillow may not say).
+        start = png.index(b"IDAT") + 4
+        idat = png[start : start + int.from_bytes(png[start - 8 : start - 4], "big")]
+        raw = zlib.decompress(idat)
+        assert len(raw) == 41 * (1 + 4 * 29)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterable, Iterator
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import ipywidgets as widgets
 import matplotlib
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 BACKENDS: tuple[str, ...] = ("auto", "ipympl", "image")
+T = TypeVar("T")
 #: Pixel ratios the image path draws at (a browser at 110 % zoom reports 1.1): the smallest
 #: of these at or above the reported ratio, so a figure is never drawn coarser than shown.
 RATIOS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
@@ -91,7 +93,15 @@ class _Renderer:
         self.static = StaticLayer(self.figure)
         self._forget()
         self.figure.canvas.mpl_connect("draw_event", self._on_draw)
-        self.frontend = Frontend(self._on_report)
+        self.frontend = Frontend(self._report)
+        #: Held while matplotlib draws this figure. JupyterLab 4.5 runs widget messages on
+        #: a kernel subshell thread, beside the main thread; matplotlib is not thread-safe
+        #: (mathtext shares FreeType fonts across threads), so every draw takes this lock.
+        self.lock = threading.RLock()
+
+    def _report(self, ratio: float, theme: Theme | None) -> None:
+        with self.lock:
+            self._on_report(ratio, theme)
 
     def attach(self, artists: Iterable[Any]) -> None:
         """Take a freshly built view: its data artists are redrawn per update.
@@ -114,6 +124,10 @@ class _Renderer:
 
     def set_style(self, scale: float | None = None, theme: Theme | None = None) -> None:
         """Change the presentation scale or the theme now (one full redraw)."""
+        with self.lock:
+            self._set_style(scale, theme)
+
+    def _set_style(self, scale: float | None, theme: Theme | None) -> None:
         new = Style(self.style.scale if scale is None else scale, theme or self.theme)
         restyle(self.figure, Style(self.style.scale, self.theme), new)
         self.style, self.theme = Style(new.scale, self.style.theme), new.theme
@@ -122,7 +136,7 @@ class _Renderer:
 
     def _on_report(self, ratio: float, theme: Theme | None) -> None:
         if theme is not None and theme != self.theme:
-            self.set_style(theme=theme)
+            self._set_style(None, theme)
 
     def _on_draw(self, _event: Any) -> None:
         """A full draw made outside the static layer (ipympl's zoom, pan, resize)."""
@@ -160,7 +174,7 @@ class _Renderer:
 
     def png(self) -> bytes:
         """The figure as shown, as PNG bytes (drawn by Agg, at the current pixel ratio)."""
-        with self._at_ratio():
+        with self.lock, self._at_ratio():
             self.draw(full=self._background is None)
             canvas: Any = self.figure.canvas
             return encode_png(np.asarray(canvas.get_renderer().buffer_rgba()))
@@ -252,9 +266,11 @@ class ImageRenderer(_Renderer):
 
     def render(self, full: bool) -> None:
         """Publish the data layer, and the static layer if its pixels may have changed."""
-        if full or not self._published:
-            self._publish_static()
-        self.overlay.value = overlay_svg(self.figure, self._animated)
+        with self.lock:
+            if full or not self._published:
+                self._publish_static()
+            svg = overlay_svg(self.figure, self._animated)
+        self.overlay.value = svg
 
     def _publish_static(self) -> None:
         """Show the static layer's PNG (each limit set's PNG is kept: 16 at most)."""
@@ -294,10 +310,11 @@ class IpymplRenderer(_Renderer):
         canvas.header_visible = False
         canvas.footer_visible = False
         canvas.resizable = False
-        if all(hasattr(canvas, name) for name in DIFF_API):
-            canvas.get_diff_image = functools.partial(fast_diff_image, canvas)
         self.canvas = canvas
         self._setup(style or Style())
+        if all(hasattr(canvas, name) for name in DIFF_API):
+            canvas.get_diff_image = self._locked(functools.partial(fast_diff_image, canvas))
+        canvas.draw = self._locked(canvas.draw)  # ipympl draws on its own messages too
         self._shown = False
         self.widget = widgets.Box([canvas, *self.frontend.widgets])
         self.widget.add_class("stp-render")
@@ -317,8 +334,17 @@ class IpymplRenderer(_Renderer):
         if not self._shown:
             self.figure.canvas.draw_idle()
             return
-        self.draw(full)
+        with self.lock:
+            self.draw(full)
         self.canvas.blit(self.figure.bbox)
+
+    def _locked(self, method: Callable[[], T]) -> Callable[[], T]:
+        @functools.wraps(method)
+        def locked() -> T:
+            with self.lock:
+                return method()
+
+        return locked
 
     def close(self) -> None:
         """Remove the figure from pyplot and close its canvas widget."""
