@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-import zlib
 import xml.etree.ElementTree as ET
+import zlib
 
 import matplotlib
 import numpy as np
