@@ -242,3 +242,20 @@ def test_dark_theme_maps_foreground_and_background_and_back():
     assert to_hex(fig.get_facecolor()) == "#ffffff"
     assert to_hex(marks.get_markerfacecolor()) == "#000000"
     assert to_hex(ax.yaxis.label.get_color()) == "#000000"
+
+
+def test_artists_made_after_styling_catch_up_once():
+    """A legend a panel makes anew is styled like the rest; its handles are not scaled twice."""
+    import weakref
+
+    fig, ax, line, _marks = _figure()
+    style = Style(scale=1.5, theme=DARK)
+    restyle(fig, Style(), style)
+    seen = weakref.WeakSet(fig.findobj())
+    legend = ax.legend(title="made anew")  # from the styled lines, at matplotlib's defaults
+    restyle(fig, Style(), style, seen)
+    assert legend.get_title().get_fontsize() == pytest.approx(1.5 * 10.0)
+    assert to_rgba(legend.get_texts()[0].get_color()) == pytest.approx(to_rgba(DARK.foreground))
+    assert legend.legend_handles[0].get_linewidth() == pytest.approx(line.get_linewidth())
+    restyle(fig, Style(), style, seen)  # nothing new: nothing changes
+    assert legend.get_title().get_fontsize() == pytest.approx(1.5 * 10.0)

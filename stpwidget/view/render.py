@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -91,6 +92,7 @@ class _Renderer:
         self._animated: list[Any] = []
         self._drawing = False
         self.static = StaticLayer(self.figure)
+        self._styled: weakref.WeakSet[Any] = weakref.WeakSet()
         self._forget()
         self.figure.canvas.mpl_connect("draw_event", self._on_draw)
         self.frontend = Frontend(self._report)
@@ -98,6 +100,14 @@ class _Renderer:
         #: a kernel subshell thread, beside the main thread; matplotlib is not thread-safe
         #: (mathtext shares FreeType fonts across threads), so every draw takes this lock.
         self.lock = threading.RLock()
+
+    def _current(self) -> Style:
+        return Style(self.style.scale, self.theme)
+
+    def _catch_up(self) -> None:
+        """Style what the panels made since (a legend made anew) before a full draw."""
+        if self._current() != Style():
+            restyle(self.figure, Style(), self._current(), self._styled)
 
     def _report(self, ratio: float, theme: Theme | None) -> None:
         with self.lock:
@@ -112,7 +122,8 @@ class _Renderer:
         self._animated = list(artists)
         for artist in self._animated:
             artist.set_animated(True)
-        restyle(self.figure, Style(), Style(self.style.scale, self.theme))
+        restyle(self.figure, Style(), self._current())
+        self._styled = weakref.WeakSet(self.figure.findobj())
         self._forget()
 
     def _forget(self) -> None:
@@ -129,7 +140,8 @@ class _Renderer:
 
     def _set_style(self, scale: float | None, theme: Theme | None) -> None:
         new = Style(self.style.scale if scale is None else scale, theme or self.theme)
-        restyle(self.figure, Style(self.style.scale, self.theme), new)
+        restyle(self.figure, self._current(), new)
+        self._styled.update(self.figure.findobj())
         self.style, self.theme = Style(new.scale, self.style.theme), new.theme
         self._forget()
         self.render(full=True)
@@ -145,6 +157,7 @@ class _Renderer:
             self._background = None
 
     def _compose_static(self) -> np.ndarray:
+        self._catch_up()
         self._drawing = True
         try:
             self._background = self.static.render()
@@ -274,6 +287,7 @@ class ImageRenderer(_Renderer):
 
     def _publish_static(self) -> None:
         """Show the static layer's PNG (each limit set's PNG is kept: 16 at most)."""
+        self._catch_up()
         key = self.static.keys()
         png = self._pngs.get((self.ratio, key)) if key is not None else None
         if png is None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from matplotlib import rcParams
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
@@ -158,13 +160,6 @@ def _legend_lines(ax: Axes) -> Iterator[Line2D]:
         yield from (h for h in legend.legend_handles if isinstance(h, Line2D))
 
 
-def _scale_lines(ax: Axes, factor: float) -> None:
-    for line in [*ax.lines, *_legend_lines(ax)]:
-        line.set_linewidth(line.get_linewidth() * factor)
-        line.set_markersize(line.get_markersize() * factor)
-        line.set_markeredgewidth(line.get_markeredgewidth() * factor)
-
-
 def _rc(key: str) -> Any:
     return _as_any(rcParams)[key]
 
@@ -219,49 +214,70 @@ def _restyle_ticks(ax: Axes, factor: float, old: Theme, new: Theme) -> None:
         axis.labelpad = axis.labelpad * factor
 
 
-def restyle(figure: Figure, old: Style, new: Style) -> None:
+def restyle(
+    figure: Figure, old: Style, new: Style, seen: weakref.WeakSet[Any] | None = None
+) -> None:
     """Change a built figure from style ``old`` to ``new`` (colours, scale), in place.
 
     Every text, line, marker, spine and tick is scaled by ``new.scale / old.scale``; colours
     equal to the old theme's foreground or background become the new one's (the palette's
     hues stay: they read on both). Ticks made later follow too (their parameters are set).
+
+    With ``seen``, only artists and axes not in it are changed, and they are added to it: a
+    panel's artists made after the figure was styled (a legend made anew) catch up. A new
+    legend's handles are left as they are then: they copy styled artists.
     """
     factor = new.scale / old.scale
     a, b = old.theme, new.theme
     if math.isclose(factor, 1.0) and a == b:
         return
-    figure.set_facecolor(_mapped(figure.get_facecolor(), a, b))
+    fresh: Callable[[Any], bool] = (lambda _: True) if seen is None else (lambda o: o not in seen)
+    if fresh(figure):
+        figure.set_facecolor(_mapped(figure.get_facecolor(), a, b))
     done: set[int] = {id(figure.patch)}
     for ax in figure.axes:
         done |= _tick_artists(ax)
         done.add(id(ax.patch))
-        ax.set_facecolor(_mapped(ax.get_facecolor(), a, b))
-        _scale_lines(ax, factor)
-        _restyle_ticks(ax, factor, a, b)
+        if fresh(ax):
+            ax.set_facecolor(_mapped(ax.get_facecolor(), a, b))
+            _restyle_ticks(ax, factor, a, b)
+        handles = list(_legend_lines(ax))
+        if seen is not None:
+            # A legend made after the styling copies its handles from styled artists.
+            seen.update(handles)
+            done.update(id(h) for h in handles)
+        for line in [*ax.lines, *handles]:
+            if fresh(line):
+                line.set_linewidth(line.get_linewidth() * factor)
+                line.set_markersize(line.get_markersize() * factor)
+                line.set_markeredgewidth(line.get_markeredgewidth() * factor)
         legend = ax.get_legend()
-        if legend is not None:
+        if legend is not None and fresh(legend):
             # Its paddings are in units of the font size it was made with.
             _as_any(legend)._fontsize *= factor
     for artist in figure.findobj(lambda o: isinstance(o, Text | Line2D | Patch)):
-        if id(artist) in done:
+        if id(artist) in done or not fresh(artist):
             continue
         done.add(id(artist))
-        if isinstance(artist, Text):
-            artist.set_fontsize(float(artist.get_fontsize()) * factor)
-            artist.set_color(_mapped(artist.get_color(), a, b))
-        elif isinstance(artist, Line2D):
-            # All three read first: a marker colour left "auto" follows the line's colour.
-            colors = (
-                artist.get_color(),
-                artist.get_markerfacecolor(),
-                artist.get_markeredgecolor(),
-            )
-            artist.set_color(_mapped(colors[0], a, b))
-            artist.set_markerfacecolor(_mapped(colors[1], a, b))
-            artist.set_markeredgecolor(_mapped(colors[2], a, b))
-        elif isinstance(artist, Patch):
-            artist.set_edgecolor(_mapped(artist.get_edgecolor(), a, b))
-            if isinstance(artist, Spine):
-                artist.set_linewidth(artist.get_linewidth() * factor)
-            elif to_rgba(artist.get_facecolor())[3] > 0:
-                artist.set_facecolor(_mapped(artist.get_facecolor(), a, b))
+        _recolor(artist, factor, a, b)
+    if seen is not None:
+        seen.update(figure.findobj())
+
+
+def _recolor(artist: Artist, factor: float, a: Theme, b: Theme) -> None:
+    """One text, line or patch: colours mapped, a text's size and a spine's width scaled."""
+    if isinstance(artist, Text):
+        artist.set_fontsize(float(artist.get_fontsize()) * factor)
+        artist.set_color(_mapped(artist.get_color(), a, b))
+    elif isinstance(artist, Line2D):
+        # All three read first: a marker colour left "auto" follows the line's colour.
+        colors = (artist.get_color(), artist.get_markerfacecolor(), artist.get_markeredgecolor())
+        artist.set_color(_mapped(colors[0], a, b))
+        artist.set_markerfacecolor(_mapped(colors[1], a, b))
+        artist.set_markeredgecolor(_mapped(colors[2], a, b))
+    elif isinstance(artist, Patch):
+        artist.set_edgecolor(_mapped(artist.get_edgecolor(), a, b))
+        if isinstance(artist, Spine):
+            artist.set_linewidth(artist.get_linewidth() * factor)
+        elif to_rgba(artist.get_facecolor())[3] > 0:
+            artist.set_facecolor(_mapped(artist.get_facecolor(), a, b))
