@@ -35,6 +35,7 @@ from stpwidget.state import CUSTOM, ExplorerState, Frame, compute
 from stpwidget.stimulus import Stimulus
 from stpwidget.view import DEFAULT_PANELS, STPView
 from stpwidget.view.render import make_renderer
+from stpwidget.view.style import Style
 
 logger = logging.getLogger("stpwidget")
 
@@ -61,6 +62,9 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         postsynaptic potential and its controls; ``"data"`` comes with recordings).
     protocol : Stimulus, optional
         Deprecated name of ``stimulus``.
+    scale : float, default 1
+        Presentation scale (0.5 to 3): the figure's fonts, lines and marks this many times
+        larger, 1.5 for a lecture hall; ``explorer.renderer.set_style(scale=...)`` switches.
     mystery : (str, str), optional
         ``(class_code, student)``: adds the mystery rig (record from the student's hidden
         synapse, fit, submit; see :mod:`stpwidget.mystery`). An empty name lets the student
@@ -82,6 +86,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         dt: float = 1e-4,
         panels: Sequence[str] = DEFAULT_PANELS,
         protocol: Stimulus | None = None,
+        scale: float = 1.0,
         mystery: tuple[str, str] | None = None,
     ) -> None:
         if protocol is not None:
@@ -92,7 +97,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         self.frame: Frame | None = None
         self.render_count = 0
         self.holding = False
-        self.renderer = make_renderer(backend, width, height, dpi=100)
+        self.renderer = make_renderer(backend, width, height, dpi=100, style=Style(scale))
         self.renderer.widget.add_class("stp-figure")
         self._build_view(panels)
         c = build_controls(self.state)
