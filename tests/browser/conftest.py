@@ -6,6 +6,7 @@ enable them; with ``STPWIDGET_REQUIRE_BROWSER=1`` (set by ``.ci/run``) they fail
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -19,8 +20,16 @@ import browserkit as bk
 from explorer_page import ExplorerPage
 
 NOTEBOOK = bk.ROOT / "notebooks" / "01_explorer.ipynb"
-#: Server kinds the ``explorer`` fixture can run.
-KINDS = ("lab", "voila", "notebook")
+#: Cases the ``explorer`` fixture can run: a server kind, optionally at a device scale
+#: factor of 2 (``@2x``: a retina screen) or in JupyterLab's dark theme (``-dark``).
+KINDS = ("lab", "voila", "notebook", "lab@2x", "voila@2x", "lab-dark")
+
+
+def parse_case(case: str) -> tuple[str, float, str]:
+    """``"lab@2x"`` -> ``("lab", 2.0, "light")``; ``"lab-dark"`` -> ``("lab", 1.0, "dark")``."""
+    name, _, scale = case.partition("@")
+    kind, _, theme = name.partition("-")
+    return kind, float(scale.rstrip("x") or 1), theme or "light"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -65,24 +74,34 @@ def browser_context():
     in the main thread, which would break ``asyncio.run`` in the other test modules.
     """
     _require_browser()
-    with bk.chromium() as (_pw, context):
-        yield context
+    with bk.chromium() as (browser, context):
+        yield browser, context
 
 
 @pytest.fixture(scope="module")
 def explorer(request, browser_context):
-    """``notebooks/01_explorer.ipynb`` running in one server kind, one page per module.
+    """``notebooks/01_explorer.ipynb`` running in one case of :data:`KINDS`, one page per module.
 
     JupyterLab (``"lab"``) and Notebook 7 (``"notebook"``) open it and Run All; Voila
-    (``"voila"``) serves it. Tests choose kinds by indirect parametrization with module scope
-    (``test_browser_explorer.on``), so that each kind's server starts once.
+    (``"voila"``) serves it. Tests choose cases by indirect parametrization with module scope
+    (``test_browser_explorer.on``), so that each case's server starts once. A case at 2x
+    gets a browser context of its own with that device scale factor.
     """
     assert NOTEBOOK.exists(), f"{NOTEBOOK} is missing (jupytext --sync notebooks/*.md)"
-    kind = getattr(request, "param", None)
-    assert kind in KINDS, f"parametrize 'explorer' (indirect) with one of {KINDS}, not {kind!r}"
-    with bk.jupyter_server(kind, {NOTEBOOK.name: NOTEBOOK}, voila_notebook=NOTEBOOK.name) as server:
-        page = browser_context.new_page()
-        app = ExplorerPage(kind, server, page)
+    case = getattr(request, "param", None)
+    assert case in KINDS, f"parametrize 'explorer' (indirect) with one of {KINDS}, not {case!r}"
+    kind, scale, theme = parse_case(case)
+    browser, context = browser_context
+    with contextlib.ExitStack() as stack:
+        if scale != 1:
+            context = stack.enter_context(bk.new_context(browser, scale=scale))
+        server = stack.enter_context(
+            bk.jupyter_server(
+                kind, {NOTEBOOK.name: NOTEBOOK}, voila_notebook=NOTEBOOK.name, theme=theme
+            )
+        )
+        app = ExplorerPage(kind, server, context.new_page())
+        app.case = case
         try:
             app.load(NOTEBOOK.name)
             yield app

@@ -3,7 +3,10 @@
 Each module-scoped ``explorer`` fixture is one page; the tests below run in order on it, as
 a student would: load, move every slider with the keyboard, presets and pin, a drag storm.
 JupyterLab and Voila run them all; Notebook 7 (issue 4) runs a smoke subset: load, one
-slider by keyboard, one preset (and pin), no errors.
+slider by keyboard, one preset (and pin), no errors. On a retina screen (device scale
+factor 2: ``lab@2x``, ``voila@2x``) and in JupyterLab's dark theme (``lab-dark``) a smaller
+set runs: load, sharpness, one slider by keyboard, the theme, no errors; each saves a
+screenshot (into ``$STPWIDGET_SCREENSHOTS`` when set).
 After every step the figure's pixels must have changed and the readouts must equal what
 stpwidget's kernel computes in this process for the parameters the explorer holds (and
 the sliders must show those parameters, to within their step).
@@ -11,7 +14,9 @@ the sliders must show those parameters, to within their step).
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 from explorer_page import (
@@ -30,6 +35,8 @@ pytestmark = pytest.mark.browser
 #: Server kinds that run every test, and all kinds (the smoke subset adds Notebook 7).
 FULL = ("lab", "voila")
 ALL = (*FULL, "notebook")
+#: Retina-screen and dark-theme cases (a few tests each: see the module's docstring).
+VARIANTS = ("lab@2x", "voila@2x", "lab-dark")
 
 
 def on(kinds, argname: str | None = None):
@@ -52,14 +59,11 @@ def on(kinds, argname: str | None = None):
     )
 
 
-#: Notebook 7.6.5 does not let a focused slider handle have its arrow keys: its keydown
-#: handler for shortcuts listens in the capture phase (JupyterLab's listens while bubbling,
-#: after the widget), so ArrowLeft/Right run a notebook command-mode shortcut and move the
-#: active cell instead of the slider. Strict: this starts failing once it works.
-NB7_ARROW_KEYS = pytest.mark.xfail(
-    strict=True,
-    reason="Notebook 7 command-mode shortcuts take arrow keys from a focused slider handle",
-)
+#: Notebook 7 handles its keyboard shortcuts in the capture phase (JupyterLab while bubbling,
+#: after the widget), so without help ArrowLeft/Right on a focused slider handle run a
+#: command-mode shortcut and move the active cell. The explorer's front-end probe marks a
+#: slider with ``data-lm-suppress-shortcuts`` for the keys a slider takes, just before
+#: Notebook 7 sees them (``stpwidget/view/_frontend.py``); these tests keep it working.
 
 #: Key presses per slider: enough that the change shows in the readouts' digits.
 PRESSES = {"tau_f": 12, "tau_d": 8, "tau_s": 8, "U": 3, "rate": 8}
@@ -86,7 +90,7 @@ def close_to(values: dict, target: dict, rel: float = 1e-9) -> bool:
     return all(abs(values[k] - v) <= rel * abs(v) for k, v in target.items())
 
 
-@on(ALL)
+@on((*ALL, *VARIANTS))
 def test_loads_with_depressing_preset(explorer):
     state = assert_consistent(explorer, "after load")
     assert explorer.figure_hash() is not None, "the figure shows no pixels"
@@ -100,7 +104,7 @@ def test_loads_with_depressing_preset(explorer):
     )
 
 
-@on({FULL: SLIDER_KEYS, "notebook": [pytest.param("tau_d", marks=NB7_ARROW_KEYS)]}, "key")
+@on({FULL: SLIDER_KEYS, ("notebook", *VARIANTS): ["tau_d"]}, "key")
 def test_keyboard_moves_every_slider(explorer, key):
     before_figure = explorer.settle()
     before_state = explorer.state()
@@ -125,7 +129,7 @@ def test_keyboard_moves_every_slider(explorer, key):
     {
         FULL: ["facilitating", "depressing", "custom"],
         # The preset click works; the pin step then moves tau_d with ArrowLeft.
-        "notebook": [pytest.param("facilitating", marks=NB7_ARROW_KEYS)],
+        "notebook": ["facilitating"],
     },
     "name",
 )
@@ -218,7 +222,61 @@ def test_drag_storm_leaves_no_backlog(explorer):
     assert one_press != final_figure, "ArrowLeft at the end of tau_d changed nothing"
 
 
-@on(ALL)
+def _screenshot(explorer, name: str) -> None:
+    folder = os.environ.get("STPWIDGET_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        path = Path(folder) / f"{explorer.case}-{name}.png"
+        explorer.page.locator(".stp-explorer").screenshot(path=str(path), animations="disabled")
+
+
+@on(("lab", "notebook", *VARIANTS))
+def test_figure_is_as_sharp_as_the_screen(explorer):
+    """Every raster layer of the figure has a device pixel per device pixel shown (>= 0.95).
+
+    Measured from the page: a layer's pixel size (an image's natural size, a canvas'
+    size) against its CSS box times ``devicePixelRatio``.
+    """
+    explorer.settle(quiet=0.5)
+    layers = explorer.sharpness()
+    assert layers, "the figure has no raster layer"
+    expected_ratio = 2.0 if "@2x" in explorer.case else 1.0
+    for layer in layers:
+        assert layer["ratio"] == expected_ratio, layer
+        assert layer["density"] >= 0.95, f"blurred: {layer}"
+        assert layer["density"] <= 1.6, f"drawn far finer than shown (wasted work): {layer}"
+    _screenshot(explorer, "loaded")
+
+
+@on(("lab-dark",))
+def test_dark_theme_figure_follows_the_page(explorer):
+    """In JupyterLab's dark theme the figure's background is the page's, its text light."""
+    explorer.settle(quiet=0.5)
+    colors = explorer.page.evaluate(
+        r"""() => {
+          const box = document.querySelector('.stp-figure');
+          let el = box, bg = null;
+          while (el && !bg) {
+            const c = getComputedStyle(el).backgroundColor;
+            if (c && c !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(c)) bg = c;
+            el = el.parentElement;
+          }
+          const px = window.__stp.pixels(window.__stp.layers('.stp-figure'));
+          const light = document.body.dataset.jpThemeLight;
+          return {bg, corner: Array.from(px.slice(0, 4)), light};
+        }"""
+    )
+    assert colors["light"] == "false", f"the page is not in a dark theme: {colors}"
+    page_bg = [int(v) for v in colors["bg"][colors["bg"].index("(") + 1 : -1].split(",")[:3]]
+    corner = colors["corner"][:3]
+    assert max(abs(a - b) for a, b in zip(page_bg, corner)) <= 2, (
+        f"the figure's background {corner} is not the page's {page_bg}"
+    )
+    assert explorer.probe.eval("", "_stp_json.dumps(_stp_ex[0].renderer.theme.dark)") is True
+    _screenshot(explorer, "dark")
+
+
+@on((*ALL, *VARIANTS))
 def test_no_console_errors_or_tracebacks(explorer):
     explorer.settle()
     assert not explorer.watch.console_errors, explorer.watch.console_errors

@@ -52,6 +52,9 @@ LAB_SETTINGS = {
     "@jupyterlab/extensionmanager-extension:plugin": {"enabled": False},
 }
 
+#: JupyterLab's and Notebook 7's theme setting, and Voila's option, per theme name.
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+
 #: Server kinds that run the JupyterLab frontend: module to run (``python -m``) and the
 #: application class whose traits take the settings and workspaces folders.
 LAB_APPS = {"lab": ("jupyterlab", "LabApp"), "notebook": ("notebook", "JupyterNotebookApp")}
@@ -175,6 +178,7 @@ def jupyter_server(
     *,
     voila_notebook: str | None = None,
     timeout: float = 90.0,
+    theme: str = "light",
 ) -> Iterator[Server]:
     """Start JupyterLab (``kind="lab"``), Notebook 7 (``"notebook"``) or Voila (``"voila"``).
 
@@ -197,7 +201,8 @@ def jupyter_server(
         # plugins): the same user settings apply, given to each app's own traits.
         module, app = LAB_APPS[kind]
         settings = base / "lab-user-settings"
-        for plugin, values in LAB_SETTINGS.items():
+        themes = {"@jupyterlab/apputils-extension:themes": {"theme": THEMES[theme]}}
+        for plugin, values in {**LAB_SETTINGS, **themes}.items():
             package, _, name = plugin.partition(":")
             path = settings / package / f"{name}.jupyterlab-settings"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -234,6 +239,7 @@ def jupyter_server(
             "--show_tracebacks=True",
             f"--Voila.root_dir={root}",
             f"--Voila.connection_dir_root={env['JUPYTER_RUNTIME_DIR']}",
+            f"--theme={theme}",
             # jupytext's and Notebook 7's lab extensions cannot load outside JupyterLab
             # (module federation error RUNTIME-012 in the console); `make app` should deny
             # them the same way.
@@ -291,27 +297,36 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> N
 def chromium(
     *, width: int = 1400, height: int = 1000, scale: float = 1.0
 ) -> Iterator[tuple[object, object]]:
-    """Yield ``(playwright, context)``: headless Debian Chromium with a fresh profile."""
+    """Yield ``(browser, context)``: headless Debian Chromium and a fresh context.
+
+    ``scale`` is the context's device scale factor (``window.devicePixelRatio``: 2 for a
+    retina screen); :func:`new_context` makes more contexts on the same browser.
+    """
     from playwright.sync_api import sync_playwright
 
-    profile = tempfile.mkdtemp(prefix="stpwidget-chromium-")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            with new_context(browser, width=width, height=height, scale=scale) as context:
+                yield browser, context
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def new_context(
+    browser, *, width: int = 1400, height: int = 1000, scale: float = 1.0
+) -> Iterator[object]:
+    """A fresh browser context (own storage) with a viewport and a device scale factor."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        device_scale_factor=scale,
+        service_workers="block",
+    )
     try:
-        with sync_playwright() as pw:
-            context = pw.chromium.launch_persistent_context(
-                profile,
-                executable_path=CHROMIUM,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": width, "height": height},
-                device_scale_factor=scale,
-                service_workers="block",
-            )
-            try:
-                yield pw, context
-            finally:
-                context.close()
+        yield context
     finally:
-        shutil.rmtree(profile, ignore_errors=True)
+        context.close()
 
 
 # --------------------------------------------------------------------------------------
@@ -411,28 +426,38 @@ class PageWatch:
 # --------------------------------------------------------------------------------------
 # Canvas pixels, from inside the page.
 
-# The figure is an ipympl canvas (first <canvas> inside .stp-figure, or the figure itself is
-# a canvas container) or an ipywidgets.Image (<img>). Hash its pixels with FNV-1a on 32-bit
-# words; an <img> is hashed through an offscreen canvas once loaded.
+# The figure is an ipympl canvas (the first <canvas> inside the selector's element) or the
+# image path's stacked images (every <img class="widget-image"> inside it: a PNG layer and
+# an SVG layer on top). Its pixels: the canvas' own, or the images drawn in order onto an
+# offscreen canvas of the shown size times devicePixelRatio. Hashed with FNV-1a on 32-bit
+# words.
 JS_PIXELS = r"""
 (() => {
   if (window.__stp) return;
-  function find(sel) {
-    const root = document.querySelector(sel);
-    if (!root) return null;
-    if (root.tagName === 'CANVAS' || root.tagName === 'IMG') return root;
-    return root.querySelector('canvas') || root.querySelector('img');
+  function root(sel) { return document.querySelector(sel); }
+  function layers(sel) {
+    const r = root(sel);
+    if (!r) return [];
+    if (r.tagName === 'CANVAS' || r.tagName === 'IMG') return [r];
+    const canvas = r.querySelector('canvas');
+    if (canvas) return [canvas];
+    return Array.from(r.querySelectorAll('img.widget-image'));
   }
-  function pixels(el) {
-    if (!el) return null;
-    if (el.tagName === 'CANVAS') {
-      if (!el.width || !el.height) return null;
-      return el.getContext('2d').getImageData(0, 0, el.width, el.height).data;
+  function pixels(els) {
+    if (!els.length) return null;
+    const first = els[0];
+    if (first.tagName === 'CANVAS') {
+      if (!first.width || !first.height) return null;
+      return first.getContext('2d').getImageData(0, 0, first.width, first.height).data;
     }
-    if (!el.complete || !el.naturalWidth) return null;
+    if (els.some(el => !el.complete || !el.naturalWidth)) return null;
+    const ratio = window.devicePixelRatio || 1;
     const c = document.createElement('canvas');
-    c.width = el.naturalWidth; c.height = el.naturalHeight;
-    const g = c.getContext('2d'); g.drawImage(el, 0, 0);
+    c.width = Math.round(first.clientWidth * ratio);
+    c.height = Math.round(first.clientHeight * ratio);
+    if (!c.width || !c.height) return null;
+    const g = c.getContext('2d');
+    for (const el of els) g.drawImage(el, 0, 0, c.width, c.height);
     return g.getImageData(0, 0, c.width, c.height).data;
   }
   function hash(data) {
@@ -449,31 +474,64 @@ JS_PIXELS = r"""
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
     return true;
   }
+  // Canvas draws are announced to the armed probe (ipympl draws each received image).
+  const listeners = new Set();
+  for (const name of ['drawImage', 'putImageData']) {
+    const original = CanvasRenderingContext2D.prototype[name];
+    CanvasRenderingContext2D.prototype[name] = function (...args) {
+      const out = original.apply(this, args);
+      for (const f of listeners) f(this.canvas);
+      return out;
+    };
+  }
   window.__stp = {
-    find, pixels, hash, same,
-    hashOf(sel) { return hash(pixels(find(sel))); },
-    // Arm a latency probe: the next keydown (capture phase, anywhere) starts the clock; a
-    // requestAnimationFrame poll stops it at the first frame whose canvas pixels differ.
+    layers, pixels, hash, same,
+    hashOf(sel) { return hash(pixels(layers(sel))); },
+    // Device pixels drawn per device pixel shown, for each raster layer of the figure
+    // (an SVG layer is drawn by the browser at any density: left out).
+    sharpness(sel) {
+      const ratio = window.devicePixelRatio || 1;
+      return layers(sel).filter(el => !el.classList.contains('stp-vector')).map(el => {
+          const w = el.tagName === 'CANVAS' ? el.width : el.naturalWidth;
+          const h = el.tagName === 'CANVAS' ? el.height : el.naturalHeight;
+          return {tag: el.tagName, natural: [w, h], css: [el.clientWidth, el.clientHeight],
+                  ratio, density: w / (el.clientWidth * ratio)};
+        });
+    },
+    // Arm a latency probe: the next keydown (capture phase, anywhere) starts the clock; the
+    // clock stops at the first animation frame after a new picture arrived (an image's load,
+    // a draw on the canvas) whose figure pixels differ from those before the key press.
     arm(sel) {
-      const base = pixels(find(sel));
+      const els = layers(sel);
+      const base = pixels(els);
       const probe = { t0: null, t1: null, base: base && base.slice() };
       window.__stpProbe = probe;
       const onKey = () => { if (probe.t0 === null) probe.t0 = performance.now(); };
       window.addEventListener('keydown', onKey, { capture: true, once: true });
-      const poll = () => {
-        if (window.__stpProbe !== probe) return;
-        if (probe.t0 !== null) {
-          const now = pixels(find(sel));
-          if (now && !same(now, probe.base)) { probe.t1 = performance.now(); return; }
-        }
-        requestAnimationFrame(poll);
+      let queued = false;
+      const check = () => {
+        if (window.__stpProbe !== probe || probe.t0 === null || probe.t1 !== null || queued) return;
+        queued = true;
+        requestAnimationFrame(() => {
+          queued = false;
+          const now = pixels(layers(sel));
+          if (now && !same(now, probe.base)) probe.t1 = performance.now();
+        });
       };
-      requestAnimationFrame(poll);
+      const r = root(sel);
+      if (r) r.addEventListener('load', check, true);
+      const onDraw = canvas => { if (els.includes(canvas)) check(); };
+      listeners.add(onDraw);
+      probe.stop = () => {
+        listeners.delete(onDraw);
+        if (r) r.removeEventListener('load', check, true);
+      };
       return probe.base !== null;
     },
     result() {
       const p = window.__stpProbe;
-      return p && p.t1 !== null ? p.t1 - p.t0 : null;
+      if (p && p.t1 !== null) { p.stop(); return p.t1 - p.t0; }
+      return null;
     },
   };
 })();
@@ -483,6 +541,13 @@ JS_PIXELS = r"""
 def install_pixels(page) -> None:
     """Install ``window.__stp`` (pixel hashes and the latency probe) in ``page``."""
     page.evaluate(JS_PIXELS)
+
+
+def sharpness(page, selector: str) -> list[dict]:
+    """Per raster layer of the figure: its pixel size, its CSS box, ``devicePixelRatio`` and
+    ``density``, the device pixels drawn per device pixel shown (1 is sharp, 0.5 blurred)."""
+    install_pixels(page)
+    return page.evaluate("sel => window.__stp.sharpness(sel)", selector)
 
 
 def canvas_hash(page, selector: str) -> str | None:

@@ -124,6 +124,8 @@ class ExplorerPage:
             allowed_hosts=tuple(allowed_hosts), known_errors=bk.KNOWN_PAGE_ERRORS.get(kind, ())
         ).attach(page)
         self.probe: bk.KernelProbe | None = None
+        #: The test case (``"lab"``, ``"lab@2x"``, ``"lab-dark"``...), set by the fixture.
+        self.case = kind
 
     # -- loading ------------------------------------------------------------------------
     def load(self, notebook: str, timeout: float = 120.0) -> None:
@@ -160,6 +162,10 @@ class ExplorerPage:
             "() => { const m = document.querySelector('.stp-message');"
             " return m ? m.textContent.trim() : null; }"
         )
+
+    def sharpness(self) -> list[dict]:
+        """Device pixels drawn per device pixel shown, per raster layer of the figure."""
+        return bk.sharpness(self.page, FIGURE)
 
     def figure_hash(self) -> str | None:
         """Hash of the figure's pixels."""
