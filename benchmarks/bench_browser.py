@@ -10,14 +10,20 @@ run, interleaved in rounds so that machine drift hits them alike:
 - ``explorer ipympl``: ``browser_notebooks/explorer_ipympl.ipynb``, the explorer after
   ``%matplotlib widget``.
 
-Each step focuses the slider handle and presses ArrowRight; the clock starts at the keydown
-event and stops at the first animation frame whose figure pixels differ (both measured
-inside the page with ``performance.now()``). Between steps the kernel goes idle and the
-figure stays still. Then, in this process, the Python side of one explorer update is timed
-piece by piece (kernel, view, Agg render, PNG encode), so that what is left of the browser
-latency is transport and the browser's own work.
+Each step focuses the slider handle and presses an arrow key; the clock starts at the
+keydown event and stops at the first animation frame, after a new picture arrived (an
+image's load, a draw on the canvas), whose figure pixels differ (both measured inside the
+page with ``performance.now()``). Between steps the kernel goes idle and the figure stays
+still. Every device scale factor given (``--scales 1 2``: a normal and a retina screen) runs
+all three cases in a browser context of its own, on the same server; ratios compare cases
+of one scale. Per case and scale the script also reads the figure's sharpness from the page
+(each raster layer's pixel size against its CSS box times ``devicePixelRatio``) and, with
+``--screenshots DIR``, saves a screenshot. ``--theme dark`` serves JupyterLab's dark theme.
+Then, in this process, the Python side of one explorer update is timed piece by piece
+(kernel, view, render), so that what is left of the browser latency is transport and the
+browser's own work.
 
-Run: ``.venv/bin/python benchmarks/bench_browser.py [--steps 26] [--rounds 2]``
+Run: ``.venv/bin/python benchmarks/bench_browser.py [--steps 26] [--rounds 2] [--scales 1 2]``
 (needs ``apt-get install chromium``).
 """
 
@@ -90,29 +96,58 @@ def measure(page, watch, name, steps, warmup):
     return out
 
 
-def browser_latencies(steps: int, rounds: int, warmup: int) -> dict[str, list[float]]:
-    samples: dict[str, list[float]] = {name: [] for name in CASES}
+def sharpness_line(page, name: str) -> str:
+    _notebook, figure, _handle, _key = CASES[name]
+    layers = bk.sharpness(page, figure)
+    return ", ".join(
+        f"{layer['tag'].lower()} {layer['natural'][0]}x{layer['natural'][1]} px in "
+        f"{layer['css'][0]}x{layer['css'][1]} CSS px at ratio {layer['ratio']:g}: "
+        f"{layer['density']:.2f}"
+        for layer in layers
+    )
+
+
+def browser_latencies(
+    steps: int,
+    rounds: int,
+    warmup: int,
+    scales: tuple[float, ...] = (1.0,),
+    theme: str = "light",
+    screenshots: Path | None = None,
+) -> dict[float, dict[str, list[float]]]:
+    """Key press -> changed pixels per scale and case (ms), cases interleaved in rounds."""
     per_round = -(-steps // rounds)
-    with bk.jupyter_server("lab", NOTEBOOKS) as server, bk.chromium() as (_pw, context):
-        pages, failed = {}, {}
-        for name in CASES:
-            try:
-                pages[name] = open_case(context, server, name)
-            except AssertionError as err:  # report it; measure the others
-                failed[name] = str(err).splitlines()[0]
-        for name, why in failed.items():
-            print(f"{name}: no figure, not measured ({why})")
-            samples.pop(name)
-        for r in range(rounds):
-            for name, (page, watch) in pages.items():
-                n = min(per_round, steps - len(samples[name]))
-                samples[name] += measure(page, watch, name, n, warmup if r == 0 else 1)
-        errors = {n: w.console_errors for n, (_p, w) in pages.items() if w.console_errors}
-        for page, _watch in pages.values():
-            page.close()
-    if errors:
-        print(f"console errors: {errors}")
-    return samples
+    out: dict[float, dict[str, list[float]]] = {}
+    with bk.jupyter_server("lab", NOTEBOOKS, theme=theme) as server, bk.chromium() as (browser, _):
+        for scale in scales:
+            samples: dict[str, list[float]] = {name: [] for name in CASES}
+            with bk.new_context(browser, scale=scale) as context:
+                pages, failed = {}, {}
+                for name in CASES:
+                    try:
+                        pages[name] = open_case(context, server, name)
+                    except AssertionError as err:  # report it; measure the others
+                        failed[name] = str(err).splitlines()[0]
+                for name, why in failed.items():
+                    print(f"{scale:g}x {name}: no figure, not measured ({why})")
+                    samples.pop(name)
+                for name, (page, _watch) in pages.items():
+                    print(f"{scale:g}x {name} sharpness: {sharpness_line(page, name)}")
+                    if screenshots is not None:
+                        screenshots.mkdir(parents=True, exist_ok=True)
+                        path = screenshots / f"{theme}-{scale:g}x-{name.replace(' ', '-')}.png"
+                        page.locator(CASES[name][1]).screenshot(path=str(path))
+                for r in range(rounds):
+                    for name, (page, watch) in pages.items():
+                        n = min(per_round, steps - len(samples[name]))
+                        samples[name] += measure(page, watch, name, n, warmup if r == 0 else 1)
+                errors = {n: w.console_errors for n, (_p, w) in pages.items() if w.console_errors}
+                for page, _watch in pages.values():
+                    page.close()
+            if errors:
+                print(f"console errors: {errors}")
+            out[scale] = samples
+    return out
 
 
 def python_side(repeats: int = 30) -> dict[str, float]:
@@ -168,13 +203,14 @@ def python_side(repeats: int = 30) -> dict[str, float]:
         "view: every panel sets its artists' data (thinning)": median_ms(
             lambda: ex.view.show(frame), repeats
         ),
-        "render: blit + PNG (renderer.render(full=False))": median_ms(
+        "render: data layer as SVG (renderer.render(full=False))": median_ms(
             lambda: ex.renderer.render(False), repeats
         ),
+        "render: static layer from cached tiles (a limit set met before)": median_ms(
+            ex.renderer.static.render, repeats
+        ),
     }
-    if hasattr(ex.renderer, "png"):
-        out["render: PNG encode alone"] = median_ms(ex.renderer.png, repeats)
-    out["render: full Agg draw (after an axis-limit change)"] = median_ms(
+    out["render: full Agg draw (first visit of a limit set, every axes)"] = median_ms(
         ex.figure.canvas.draw, max(5, repeats // 3)
     )
     # The bare notebook's Python side: full Agg draw of one line + ipympl's diff PNG.
@@ -201,30 +237,39 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=26, help="measured steps per case (>= 20)")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured steps first")
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 2.0])
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    parser.add_argument("--screenshots", type=Path, help="folder for a screenshot per case")
+    parser.add_argument("--skip-python", action="store_true", help="browser figures only")
     args = parser.parse_args()
     ok, why = bk.browser_available()
     if not ok:
         sys.exit(why)
-    print(f"machine: {machine()}; {os.cpu_count()} CPUs")
+    print(f"machine: {machine()}; {os.cpu_count()} CPUs; theme {args.theme}")
     t0 = time.perf_counter()
-    samples = browser_latencies(args.steps, args.rounds, args.warmup)
+    results = browser_latencies(
+        args.steps, args.rounds, args.warmup, tuple(args.scales), args.theme, args.screenshots
+    )
     print(
         "\nkey press -> changed figure pixels, JupyterLab + Chromium "
         f"({time.perf_counter() - t0:.0f} s)"
     )
-    med = {name: statistics.median(v) for name, v in samples.items()}
-    for name, v in samples.items():
-        q = statistics.quantiles(v, n=4)
-        print(
-            f"  {name:16s} median {med[name]:6.1f} ms  (quartiles {q[0]:.0f}-{q[2]:.0f} ms, "
-            f"n={len(v)})"
-        )
-    for name in ("explorer", "explorer ipympl"):
-        if name not in med or "bare" not in med:
-            continue
-        ratio = med[name] / med["bare"]
-        flag = "meets" if ratio <= 1.1 else "misses"
-        print(f"  ratio {name} / bare: {ratio:.2f}x ({flag} the 1.1x target)")
+    for scale, samples in results.items():
+        med = {name: statistics.median(v) for name, v in samples.items()}
+        for name, v in samples.items():
+            q = statistics.quantiles(v, n=4)
+            print(
+                f"  {scale:g}x {name:16s} median {med[name]:6.1f} ms  "
+                f"(quartiles {q[0]:.0f}-{q[2]:.0f} ms, n={len(v)})"
+            )
+        for name in ("explorer", "explorer ipympl"):
+            if name not in med or "bare" not in med:
+                continue
+            ratio = med[name] / med["bare"]
+            flag = "meets" if ratio <= 1.1 else "misses"
+            print(f"  {scale:g}x ratio {name} / bare: {ratio:.2f}x ({flag} the 1.1x target)")
+    if args.skip_python:
+        return
     print("\nPython side of one update, in this process (medians, ms):")
     for what, ms in python_side().items():
         print(f"  {what:58s} {ms:7.2f}")
