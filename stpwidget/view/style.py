@@ -11,15 +11,17 @@ import dataclasses
 import math
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from matplotlib import rcParams
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.spines import Spine
@@ -223,45 +225,61 @@ def restyle(
     equal to the old theme's foreground or background become the new one's (the palette's
     hues stay: they read on both). Ticks made later follow too (their parameters are set).
 
-    With ``seen``, only artists and axes not in it are changed, and they are added to it: a
-    panel's artists made after the figure was styled (a legend made anew) catch up. A new
-    legend's handles are left as they are then: they copy styled artists.
+    With ``seen``, only what a panel added to an axes since (texts, lines, patches, a legend
+    made anew) is changed, and added to ``seen``; a new legend's handles are left as they
+    are: they copy styled artists.
     """
     factor = new.scale / old.scale
     a, b = old.theme, new.theme
     if math.isclose(factor, 1.0) and a == b:
         return
-    fresh: Callable[[Any], bool] = (lambda _: True) if seen is None else (lambda o: o not in seen)
-    if fresh(figure):
-        figure.set_facecolor(_mapped(figure.get_facecolor(), a, b))
+    if seen is not None:
+        _catch_up(figure, factor, a, b, seen)
+        return
+    figure.set_facecolor(_mapped(figure.get_facecolor(), a, b))
     done: set[int] = {id(figure.patch)}
     for ax in figure.axes:
         done |= _tick_artists(ax)
         done.add(id(ax.patch))
-        if fresh(ax):
-            ax.set_facecolor(_mapped(ax.get_facecolor(), a, b))
-            _restyle_ticks(ax, factor, a, b)
-        handles = list(_legend_lines(ax))
-        if seen is not None:
-            # A legend made after the styling copies its handles from styled artists.
-            seen.update(handles)
-            done.update(id(h) for h in handles)
-        for line in [*ax.lines, *handles]:
-            if fresh(line):
-                line.set_linewidth(line.get_linewidth() * factor)
-                line.set_markersize(line.get_markersize() * factor)
-                line.set_markeredgewidth(line.get_markeredgewidth() * factor)
+        ax.set_facecolor(_mapped(ax.get_facecolor(), a, b))
+        _restyle_ticks(ax, factor, a, b)
+        for line in [*ax.lines, *_legend_lines(ax)]:
+            _scale_line(line, factor)
         legend = ax.get_legend()
-        if legend is not None and fresh(legend):
+        if legend is not None:
             # Its paddings are in units of the font size it was made with.
             _as_any(legend)._fontsize *= factor
     for artist in figure.findobj(lambda o: isinstance(o, Text | Line2D | Patch)):
-        if id(artist) in done or not fresh(artist):
-            continue
-        done.add(id(artist))
-        _recolor(artist, factor, a, b)
-    if seen is not None:
-        seen.update(figure.findobj())
+        if id(artist) not in done:
+            done.add(id(artist))
+            _recolor(artist, factor, a, b)
+
+
+def _scale_line(line: Line2D, factor: float) -> None:
+    line.set_linewidth(line.get_linewidth() * factor)
+    line.set_markersize(line.get_markersize() * factor)
+    line.set_markeredgewidth(line.get_markeredgewidth() * factor)
+
+
+def _catch_up(
+    figure: Figure, factor: float, a: Theme, b: Theme, seen: weakref.WeakSet[Any]
+) -> None:
+    """Style the axes' direct children (and legends) not in ``seen``: cheap when none are."""
+    for ax in figure.axes:
+        for child in ax.get_children():
+            if child in seen or isinstance(child, Axis):
+                continue
+            seen.add(child)
+            if isinstance(child, Legend):
+                seen.update(child.legend_handles)  # copies of styled artists
+                _as_any(child)._fontsize *= factor
+                for text in [*child.get_texts(), child.get_title()]:
+                    seen.add(text)
+                    _recolor(text, factor, a, b)
+            elif isinstance(child, Text | Line2D | Patch):
+                if isinstance(child, Line2D):
+                    _scale_line(child, factor)
+                _recolor(child, factor, a, b)
 
 
 def _recolor(artist: Artist, factor: float, a: Theme, b: Theme) -> None:
