@@ -29,8 +29,8 @@ def ipympl():
 def test_auto_picks_the_ipympl_canvas_and_updates_it(ipympl):
     explorer = STPExplorer()
     try:
-        assert isinstance(explorer.renderer.widget, ipympl.Canvas)
-        assert explorer.figure.canvas is explorer.renderer.widget
+        assert isinstance(explorer.renderer.canvas, ipympl.Canvas)
+        assert explorer.figure.canvas is explorer.renderer.canvas
         assert explorer.renderer.widget in explorer.children
         # Nothing is drawn before the browser's view asks (ipympl would send raw pixels).
         assert explorer.renderer._background is None

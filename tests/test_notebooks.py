@@ -174,11 +174,14 @@ def test_the_explorer_is_displayed(executed):
     state = nb.metadata["widgets"][WIDGET_STATE]["state"]
     explorers = [m for m in shown if "stp-explorer" in state[m]["state"].get("_dom_classes", [])]
     assert explorers, f"{name}: the widget shown is not an STPExplorer"
+    # The figure widget is a box (the figure plus the pixel-ratio probe): look inside it.
+    boxes = [m for m in state.values() if "stp-figure" in m["state"].get("_dom_classes", [])]
     figures = [
-        m
-        for m in state.values()
-        if m["model_name"] == FIGURE_MODEL[backend]
-        and "stp-figure" in m["state"].get("_dom_classes", [])
+        child
+        for box in boxes
+        for child in box["state"].get("children", [])
+        if state.get(child.removeprefix("IPY_MODEL_"), {}).get("model_name")
+        == FIGURE_MODEL[backend]
     ]
     assert figures, f"{name}: the explorer's figure is not a {FIGURE_MODEL[backend]}"
 
