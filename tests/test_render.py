@@ -207,7 +207,9 @@ def test_the_explorer_figure_value_is_the_full_picture():
         renderer = explorer.renderer
         composite = np.asarray(Image.open(io.BytesIO(renderer.widget.value)).convert("RGBA"))
         fig = renderer.figure
+        renderer._drawing = True  # the renderer's own draw_event handler stays out of it
         fig.canvas.draw()  # matplotlib leaves animated artists out of a full draw
+        renderer._drawing = False
         for artist in renderer._animated:
             fig.draw_artist(artist)
         np.testing.assert_array_equal(composite, np.asarray(fig.canvas.buffer_rgba()))

@@ -151,10 +151,15 @@ class _Renderer:
             self._set_style(None, theme)
 
     def _on_draw(self, _event: Any) -> None:
-        """A full draw made outside the static layer (ipympl's zoom, pan, resize)."""
+        """A full draw made outside the static layer (ipympl's zoom, pan, resize).
+
+        Matplotlib leaves animated artists out of it: what it drew is the static layer now,
+        kept as the background (the cached tiles stay: they are keyed by what they show).
+        """
         if not self._drawing:
-            self.static.reset()
-            self._background = None
+            canvas: Any = self.figure.canvas
+            self._background = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+            self._draw_animated()  # as a full draw of the figure would have shown them
 
     def _compose_static(self) -> np.ndarray:
         self._catch_up()
@@ -325,6 +330,9 @@ class IpymplRenderer(_Renderer):
         canvas.footer_visible = False
         canvas.resizable = False
         self.canvas = canvas
+        # Drawn when the explorer says so: pyplot's auto-draw would make a second, full
+        # draw per update (any stale artist calls draw_idle in interactive mode).
+        self.figure.stale_callback = None
         self._setup(style or Style())
         if all(hasattr(canvas, name) for name in DIFF_API):
             canvas.get_diff_image = self._locked(functools.partial(fast_diff_image, canvas))
