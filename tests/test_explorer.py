@@ -515,3 +515,12 @@ def test_readme_explorer_example_runs(monkeypatch):
         assert ex.params.tau_d == 0.2 and "v" in ex.lines
     finally:
         ex.close()
+
+
+def test_presentation_scale_enlarges_the_readouts_too():
+    ex = STPExplorer(backend="image", scale=1.5)
+    try:
+        assert 'class="stp-readouts" style="font-size:1.58em"' in ex.readouts.value  # 1.05 x 1.5
+        assert ex.renderer.style.scale == 1.5
+    finally:
+        ex.close()

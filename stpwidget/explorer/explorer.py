@@ -157,7 +157,8 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         self.readout_values = frame.readouts
         self.message.value = ""
         self._sync_widgets()
-        self.readouts.value = text.readout_html(frame.readouts, state.stimulus)
+        scale = self.renderer.style.scale
+        self.readouts.value = text.readout_html(frame.readouts, state.stimulus, scale)
         self.equations.value = text.equations_html(state.params)
         self.code.value = text.code_html(self.code_text())
         self.render_count += 1

@@ -9,8 +9,11 @@ from stpwidget.params import TMParameters
 from stpwidget.stimulus import Stimulus
 
 
-def readout_html(values: dict[str, float], stimulus: Stimulus) -> str:
-    """Readouts as HTML; each number sits in a ``<b class="stp-KEY">`` for scripts to read."""
+def readout_html(values: dict[str, float], stimulus: Stimulus, scale: float = 1.0) -> str:
+    """Readouts as HTML; each number sits in a ``<b class="stp-KEY">`` for scripts to read.
+
+    ``scale`` enlarges the text with the figure's presentation scale (for a projector).
+    """
     interval_ms = 1e3 / stimulus.rate
 
     def num(key: str, fmt: str) -> str:
@@ -19,7 +22,7 @@ def readout_html(values: dict[str, float], stimulus: Stimulus) -> str:
     poisson = stimulus.kind == "poisson"
     after = "Poisson input, mean field" if poisson else "regular train"
     return (
-        '<div class="stp-readouts" style="font-size:1.05em">'
+        f'<div class="stp-readouts" style="font-size:{1.05 * scale:.3g}em">'
         f"first release {num('first', '.3f')} &nbsp;·&nbsp; "
         f"paired-pulse ratio at {interval_ms:.3g} ms {num('ppr', '.3f')} &nbsp;·&nbsp; "
         f"release per spike after a long train at {stimulus.rate:.3g} Hz ({after}) "
