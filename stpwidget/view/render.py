@@ -96,9 +96,10 @@ class _Renderer:
         self._forget()
         self.figure.canvas.mpl_connect("draw_event", self._on_draw)
         self.frontend = Frontend(self._report)
-        #: Held while matplotlib draws this figure. JupyterLab 4.5 runs widget messages on
-        #: a kernel subshell thread, beside the main thread; matplotlib is not thread-safe
-        #: (mathtext shares FreeType fonts across threads), so every draw takes this lock.
+        #: Held while matplotlib draws this figure. JupyterLab (4.6 here, its default
+        #: "commsOverSubshells") runs widget messages on a kernel subshell thread beside the
+        #: main thread; matplotlib is not thread-safe (mathtext shares FreeType fonts across
+        #: threads), so every draw takes this lock.
         self.lock = threading.RLock()
 
     def _current(self) -> Style:
