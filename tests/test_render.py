@@ -240,3 +240,18 @@ def test_sparse_png_of_a_diff_image_decodes_to_it(pattern):
         idat = png[start : start + int.from_bytes(png[start - 8 : start - 4], "big")]
         raw = zlib.decompress(idat)
         assert len(raw) == 41 * (1 + 4 * 29)
+
+
+def test_saving_draws_every_artist_once():
+    """``save`` (savefig) gives what matplotlib alone gives: no data drawn twice on top."""
+    renderer, _, _ = _renderer()
+    ours, reference = io.BytesIO(), io.BytesIO()
+    renderer.save(ours, format="png", dpi=80)
+    renderer._drawing = True  # the renderer's draw_event handler stays out of this one
+    for artist in renderer._animated:
+        artist.set_animated(False)
+    renderer.figure.savefig(reference, format="png", dpi=80)
+    renderer._drawing = False
+    with Image.open(ours) as a, Image.open(reference) as b:
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    renderer.close()

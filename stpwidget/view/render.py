@@ -157,8 +157,8 @@ class _Renderer:
         Matplotlib leaves animated artists out of it: what it drew is the static layer now,
         kept as the background (the cached tiles stay: they are keyed by what they show).
         """
-        if not self._drawing:
-            canvas: Any = self.figure.canvas
+        canvas: Any = self.figure.canvas
+        if not self._drawing and not canvas.is_saving():  # savefig: another dpi, all drawn
             self._background = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
             self._draw_animated()  # as a full draw of the figure would have shown them
 
@@ -344,7 +344,7 @@ class IpymplRenderer(_Renderer):
 
     def _on_draw(self, event: Any) -> None:
         super()._on_draw(event)
-        if not self._drawing:  # ipympl's own draw (the first, a zoom): the layer is in it
+        if not self._drawing and not self.canvas.is_saving():  # ipympl's own (first, zoom)
             self._shown = True
 
     def render(self, full: bool) -> None:
