@@ -259,3 +259,12 @@ def test_artists_made_after_styling_catch_up_once():
     assert legend.legend_handles[0].get_linewidth() == pytest.approx(line.get_linewidth())
     restyle(fig, Style(), style, seen)  # nothing new: nothing changes
     assert legend.get_title().get_fontsize() == pytest.approx(1.5 * 10.0)
+
+
+@pytest.mark.parametrize("vision", VISIONS, ids=lambda v: v or "typical")
+def test_recordings_colours_stay_apart_for_colour_blind_viewers(vision):
+    """The data panel draws up to six recordings at once, one colour each."""
+    from stpwidget.view.panels.data import DATA_COLORS
+
+    for a, b in itertools.combinations(DATA_COLORS, 2):
+        assert delta(a, b, vision) >= MIN_PAIR, f"{a} vs {b}: {delta(a, b, vision):.1f}"
