@@ -179,7 +179,13 @@ def test_readouts_match_the_kernel(explorer):
     html = explorer.readouts.value
     assert f'<b class="stp-ppr">{expected["ppr"]:.3f}</b>' in html
     assert f'<b class="stp-flim">{expected["flim"]:.3g}</b>' in html
+    assert explorer.equations.value == ""  # closed: not typeset on every change
+    explorer.details.selected_index = 0
     assert r"\tau_d = 400" in explorer.equations.value
+    explorer.set_params(tau_d=0.5)
+    assert r"\tau_d = 500" in explorer.equations.value
+    explorer.details.selected_index = 1
+    assert "tau_d=0.5" in explorer.code.value and "TMParameters(" in explorer.code.value
 
 
 def test_pin_keeps_a_ghost_until_unpinned(explorer):

@@ -102,12 +102,10 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         self._build_view(panels)
         c = build_controls(self.state)
         self.sliders, self.preset, self.buttons = c.sliders, c.preset, c.buttons
-        self.readouts, self.message, self.equations, self.code = (
-            c.readouts,
-            c.message,
-            c.equations,
-            c.code,
-        )
+        self.readouts, self.message = c.readouts, c.message
+        self.equations, self.code, self.details = c.equations, c.code, c.details
+        # Typesetting them costs the browser ~60 ms per change: only while they are open.
+        self.details.observe(lambda _: self._update_details(), "selected_index")
         self.readout_values: dict[str, float] = {}
         self.inputs = InputSection(self)
         self.stimulus_controls = self.inputs.controls
@@ -130,7 +128,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
     def _build_view(self, panels: Sequence[str]) -> None:
         STPView.check(panels)
         self.renderer.figure.clear()
-        self.view = STPView(self.renderer.figure, panels)
+        self.view = STPView(self.renderer.figure, panels, self.renderer.style.scale)
         self.renderer.attach(self.view.data_artists)
 
     def show(self, state: ExplorerState, raise_errors: bool = False) -> None:
@@ -140,8 +138,9 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         values return to the widgets); ``raise_errors`` re-raises it as well.
         """
         try:
-            frame = compute(state)
-            full = self.view.show(frame)
+            with self.renderer.lock:  # widget messages may arrive on a second kernel thread
+                frame = compute(state)
+                full = self.view.show(frame)
         except Exception as err:  # shown to the user, never only on the console
             if not isinstance(err, ValueError):
                 logger.exception("stpwidget explorer: update failed")
@@ -159,8 +158,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         self._sync_widgets()
         scale = self.renderer.style.scale
         self.readouts.value = text.readout_html(frame.readouts, state.stimulus, scale)
-        self.equations.value = text.equations_html(state.params)
-        self.code.value = text.code_html(self.code_text())
+        self._update_details()
         self.render_count += 1
         self.renderer.render(full)
 
@@ -190,6 +188,13 @@ class STPExplorer(Shown, Commands, widgets.VBox):
     def _on_compare(self, change: dict[str, Any]) -> None:
         if not self.holding:
             self.request(lambda: dataclasses.replace(self.state, compare=bool(change["new"])))
+
+    def _update_details(self) -> None:
+        """Fill "model equations" or "copy as code" if it is the open one."""
+        if self.details.selected_index == 0 and self.frame is not None:
+            self.equations.value = text.equations_html(self.params)
+        if self.details.selected_index == 1 and self.frame is not None:
+            self.code.value = text.code_html(self.code_text())
 
     def request(self, make: Callable[[], ExplorerState]) -> None:
         """Show the state ``make()`` returns (for observers: a ValueError is shown too)."""

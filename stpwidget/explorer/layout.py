@@ -22,6 +22,7 @@ class Controls:
     message: widgets.HTML
     equations: widgets.HTMLMath
     code: widgets.HTML
+    details: widgets.Accordion
 
 
 def build_controls(state: ExplorerState) -> Controls:
@@ -49,17 +50,18 @@ def build_controls(state: ExplorerState) -> Controls:
     readouts.add_class("stp-readouts-box")
     message = widgets.HTML()
     message.add_class("stp-message")
-    return Controls(sliders, preset, buttons, readouts, message, widgets.HTMLMath(), widgets.HTML())
+    equations, code = widgets.HTMLMath(), widgets.HTML()
+    details = widgets.Accordion(children=[equations, code])
+    details.set_title(0, "model equations")
+    details.set_title(1, "copy as code")
+    details.selected_index = None
+    return Controls(sliders, preset, buttons, readouts, message, equations, code, details)
 
 
 def arrange(
     c: Controls, inputs: widgets.Widget, extras: list[widgets.Widget], figure: widgets.Widget
 ) -> list[widgets.Widget]:
     """The explorer's rows, top to bottom: presets, sliders and inputs, extras, figure, text."""
-    details = widgets.Accordion(children=[c.equations, c.code])
-    details.set_title(0, "model equations")
-    details.set_title(1, "copy as code")
-    details.selected_index = None
     top = widgets.HBox([c.preset, c.buttons["reset"], c.buttons["pin"], c.buttons["compare"]])
     left = widgets.VBox([c.sliders[k] for k in SLIDERS])
-    return [top, widgets.HBox([left, inputs]), *extras, figure, c.readouts, c.message, details]
+    return [top, widgets.HBox([left, inputs]), *extras, figure, c.readouts, c.message, c.details]

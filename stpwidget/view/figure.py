@@ -95,7 +95,7 @@ def style_state_axes(ax: Axes) -> None:
 
 def style_current_axes(ax: Axes) -> None:
     """Axes for the synaptic current (units of A) against time in s."""
-    ax.set_ylabel("current I (units of A)")
+    ax.set_ylabel("I (units of A)")  # short: fits a third of the figure at scale 1.5
     ax.set_xlabel("time (s)")
     ax.grid(alpha=0.25)
 

@@ -41,6 +41,9 @@ class STPView:
         it belongs to pyplot, ipympl or a bare Agg canvas).
     panels : sequence of str, default :data:`DEFAULT_PANELS`
         Names from :data:`PANELS`, top to bottom within each column.
+    scale : float, default 1
+        Presentation scale of the text: margins and gaps grow with it, so that larger
+        labels and legends still fit in the figure.
 
     Raises
     ------
@@ -48,14 +51,23 @@ class STPView:
         For an unknown or repeated panel name, or no time panel.
     """
 
-    def __init__(self, figure: Figure, panels: Sequence[str] = DEFAULT_PANELS) -> None:
+    def __init__(
+        self, figure: Figure, panels: Sequence[str] = DEFAULT_PANELS, scale: float = 1.0
+    ) -> None:
         panels = self.check(panels)
         time = [PANELS[p] for p in panels if PANELS[p].column == "time"]
         side = [PANELS[p] for p in panels if PANELS[p].column == "side"]
         self.figure = figure
-        right = 0.6 if side else 0.92
+        m = scale  # margins for text this many times the normal size
+        right = 0.6 - 0.03 * (m - 1) if side else 0.92
         grid = figure.add_gridspec(
-            len(time), 1, left=0.08, right=right, top=0.9, bottom=0.1, hspace=0.16
+            len(time),
+            1,
+            left=0.08 * m,
+            right=right,
+            top=1 - 0.1 * m,
+            bottom=0.1 * m,
+            hspace=0.16 * m,
         )
         first = figure.add_subplot(grid[0])
         axes = [first] + [figure.add_subplot(grid[k], sharex=first) for k in range(1, len(time))]
@@ -67,11 +79,12 @@ class STPView:
         self._time_axes = first
         # Side panels share the column's height; each leaves room for its legend above it
         # (and, below another, for that one's axis label).
-        slot = 0.8 / max(1, len(side))
+        slot = (1 - 0.2 * m) / max(1, len(side))
+        left = 0.71 + 0.05 * (m - 1)
         for k, cls in enumerate(side):
-            bottom = 0.1 + (len(side) - 1 - k) * slot
-            height = slot - (0.16 if len(side) == 1 else 0.21)
-            self.panels.append(cls(figure.add_axes((0.71, bottom, 0.21, height))))
+            bottom = 0.1 * m + (len(side) - 1 - k) * slot
+            height = slot - (0.16 if len(side) == 1 else 0.21) * m
+            self.panels.append(cls(figure.add_axes((left, bottom, 0.92 - left, height))))
         time_axes = [p.ax for p in self.panels if p.column == "time"]
         legends_above(*(ax for ax in time_axes if ax.get_legend_handles_labels()[0]))
 
@@ -105,7 +118,7 @@ class STPView:
     @property
     def width_px(self) -> int:
         """Width of the time panels in pixels (for thinning)."""
-        bbox = self._time_axes.get_position()
+        bbox = self._time_axes.get_position(original=True)  # no apply_aspect: not stale
         return max(1, int(bbox.width * self.figure.bbox.width))
 
     @property

@@ -32,7 +32,7 @@ class MembranePanel(Panel):
 
     def __init__(self, ax: Axes) -> None:
         super().__init__(ax)
-        ax.set_ylabel("potential V (units of A)")
+        ax.set_ylabel("V (units of A)")
         ax.set_xlabel("time (s)")
         ax.grid(alpha=0.25)
         plot = ax.plot
