@@ -158,7 +158,8 @@ class Frame:
     ghosts : dict of str to Ghost or None
         ``"pin"`` (the pinned inputs) and ``"other"`` (the other preset), or None when off.
     v : torch.Tensor or None
-        Membrane potential at ``trace.t`` (units of A), when ``state.membrane``.
+        Membrane potential at ``trace.t`` (units of A), when ``state.membrane``: the LIF
+        neuron's (reset after each of its spikes) when ``state.lif``.
     output_spikes : torch.Tensor or None
         Spike times (s) of the LIF neuron, when ``state.lif``.
     data : DataFit or None
@@ -286,10 +287,10 @@ def compute(state: ExplorerState) -> Frame:
         ghosts["other"] = Ghost(simulate(other, trace.spike_times, stimulus.duration, dt=state.dt))
     readouts = readout_values(params, stimulus)
     v = spikes = None
-    if state.membrane:
+    if state.membrane and state.lif:  # the neuron's potential: reset after each spike
+        v, spikes = lif_response(trace, state.tau_m, state.threshold)
+    elif state.membrane:
         v = postsynaptic_potential(trace, state.tau_m)
-        if state.lif:
-            spikes = lif_response(trace, state.tau_m, state.threshold).spike_times
     return Frame(
         state=state,
         trace=trace,

@@ -439,9 +439,15 @@ def test_membrane_panel_line_is_the_membrane_function():
         assert not ex.lines["output_spikes"].get_visible()
         ex.membrane_controls.lif.value = True
         ex.membrane_controls.threshold.value = 0.05
-        expected = lif_response(reference_trace(ex), 0.05, 0.05).spike_times.numpy()
+        lif = lif_response(reference_trace(ex), 0.05, 0.05)
+        expected = lif.spike_times.numpy()
         assert len(expected) > 0
         np.testing.assert_array_equal(ex.lines["output_spikes"].get_xdata(), expected)
+        # With the LIF on, the line is the neuron's potential, reset after each spike.
+        t_line, v_line = (np.asarray(a) for a in ex.lines["v"].get_data())
+        k = np.searchsorted(reference_trace(ex).t.numpy(), t_line)
+        np.testing.assert_allclose(v_line, lif.v.numpy()[k], rtol=0, atol=1e-12)
+        assert v_line.max() < v.max()  # the reset keeps it below the free potential's peak
         assert ex.lines["threshold"].get_ydata()[0] == 0.05
     finally:
         ex.close()
