@@ -1,6 +1,6 @@
 """Latency a student feels: slider key press -> changed figure pixels, in a real browser.
 
-One JupyterLab server, one headless Debian Chromium, three notebooks measured in the same
+One JupyterLab server, one headless Debian Chromium, four notebooks measured in the same
 run, interleaved in rounds so that machine drift hits them alike:
 
 - ``bare``: ``browser_notebooks/bare_ipympl.ipynb``, one ``FloatSlider`` moving one sine line
@@ -8,7 +8,9 @@ run, interleaved in rounds so that machine drift hits them alike:
 - ``explorer``: ``notebooks/01_explorer.ipynb`` as shipped (the image path: PNG bytes in an
   ``ipywidgets.Image``);
 - ``explorer ipympl``: ``browser_notebooks/explorer_ipympl.ipynb``, the explorer after
-  ``%matplotlib widget``.
+  ``%matplotlib widget``;
+- ``explorer membrane``: ``browser_notebooks/explorer_membrane.ipynb``, the image path with
+  the membrane panel and its LIF readout on.
 
 Each step focuses the slider handle and presses an arrow key; the clock starts at the
 keydown event and stops at the first animation frame, after a new picture arrived (an
@@ -50,6 +52,7 @@ NOTEBOOKS = {
     "bare_ipympl.ipynb": HERE / "browser_notebooks" / "bare_ipympl.ipynb",
     "01_explorer.ipynb": ROOT / "notebooks" / "01_explorer.ipynb",
     "explorer_ipympl.ipynb": HERE / "browser_notebooks" / "explorer_ipympl.ipynb",
+    "explorer_membrane.ipynb": HERE / "browser_notebooks" / "explorer_membrane.ipynb",
 }
 #: name -> (notebook, figure selector, slider handle selector, key). The explorer's tau_d
 #: starts at 750 ms: ArrowLeft has ~70 values below it, ArrowRight only 10 above.
@@ -58,6 +61,12 @@ CASES = {
     "explorer": ("01_explorer.ipynb", ".stp-figure", ".stp-tau_d .noUi-handle", "ArrowLeft"),
     "explorer ipympl": (
         "explorer_ipympl.ipynb",
+        ".stp-figure",
+        ".stp-tau_d .noUi-handle",
+        "ArrowLeft",
+    ),
+    "explorer membrane": (
+        "explorer_membrane.ipynb",
         ".stp-figure",
         ".stp-tau_d .noUi-handle",
         "ArrowLeft",
@@ -262,7 +271,7 @@ def main() -> None:
                 f"  {scale:g}x {name:16s} median {med[name]:6.1f} ms  "
                 f"(quartiles {q[0]:.0f}-{q[2]:.0f} ms, n={len(v)})"
             )
-        for name in ("explorer", "explorer ipympl"):
+        for name in ("explorer", "explorer ipympl", "explorer membrane"):
             if name not in med or "bare" not in med:
                 continue
             ratio = med[name] / med["bare"]

@@ -15,7 +15,9 @@ has connected; the canvases are put in their connected state so that cost is not
   switches and input-kind changes (regular, Poisson, probe), in cycles. The first cycle
   meets every axis-limit set for the first time (cold); later ones find them cached. The
   median and the 95th percentile over all interactions (cold ones included) are compared
-  with the seed's update measured in the same run (target: p95 <= 1/8 of it).
+  with the seed's update measured in the same run (target: p95 <= 1/8 of it);
+* the same mix with the membrane panel and its LIF readout on (``image+V``, ``ipympl+V``,
+  pixel ratio 1): the postsynaptic potential costs the update too.
 
 Run: ``.venv/bin/python benchmarks/bench_widget.py [--cycles 8]``.
 """
@@ -117,8 +119,14 @@ def script(explorer: STPExplorer):
     ]
 
 
-def run_mix(backend: str, ratio: float, cycles: int) -> dict:
-    explorer = STPExplorer(backend=backend)
+#: The explorer with the membrane panel (issue 12), its LIF readout on.
+MEMBRANE = ("state", "current", "membrane", "frequency")
+
+
+def run_mix(backend: str, ratio: float, cycles: int, panels=None) -> dict:
+    explorer = STPExplorer(backend=backend, **({"panels": panels} if panels else {}))
+    if panels:
+        explorer.membrane_controls.lif.value = True
     connect(explorer, ratio)
     times: dict[str, list[float]] = {}
     every: list[float] = []
@@ -167,16 +175,22 @@ def main() -> None:
                 update()
                 seed.append(1e3 * (time.perf_counter() - t0))
             results[(backend, ratio)] = run_mix(backend, ratio, args.cycles)
+    for backend in ("image", "ipympl"):  # with the membrane panel and LIF, at 1x
+        for _ in range(8):
+            t0 = time.perf_counter()
+            update()
+            seed.append(1e3 * (time.perf_counter() - t0))
+        results[(backend + "+V", 1.0)] = run_mix(backend, 1.0, args.cycles, MEMBRANE)
     seed_med, seed_p95 = statistics.median(seed), p95(seed)
     print(f"\nseed update (1 ms steps, 1 axes, full draw): median {seed_med:.1f} ms, "
           f"p95 {seed_p95:.1f} ms (n={len(seed)})")  # fmt: skip
     print(f"target: explorer p95 <= seed median / 8 = {seed_med / 8:.1f} ms\n")
-    header = f"{'path':8s} {'ratio':>5s} {'n':>4s} {'median':>7s} {'p95':>7s} {'max':>7s}"
+    header = f"{'path':10s} {'ratio':>5s} {'n':>4s} {'median':>7s} {'p95':>7s} {'max':>7s}"
     print(header + f" {'p95/seed':>9s} {'cold max':>9s} {'static draws':>13s}")
     for (backend, ratio), r in results.items():
         every = r["every"]
         print(
-            f"{backend:8s} {ratio:5.1f} {len(every):4d} {statistics.median(every):7.1f} "
+            f"{backend:10s} {ratio:5.1f} {len(every):4d} {statistics.median(every):7.1f} "
             f"{p95(every):7.1f} {max(every):7.1f} {p95(every) / seed_med:9.3f} "
             f"{max(r['cold'], default=0):9.1f} {r['draws']:13d}"
         )
