@@ -86,7 +86,12 @@ def interval(low: float, high: float, low_open: bool, high_open: bool, unit: str
 
 
 def check_count(name: str, n: Any, minimum: int = 0) -> int:
-    """``n`` as an ``int``; ``ValueError`` unless it is an integer >= ``minimum``."""
+    """``n`` as an ``int``; ``ValueError`` unless it is an integer >= ``minimum``.
+
+    Booleans and floats are refused, even 1.0 or True: a count is a whole number.
+    """
+    if isinstance(n, bool):
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {n!r}")
     try:
         value = operator.index(n)
     except TypeError:

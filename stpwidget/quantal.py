@@ -21,15 +21,13 @@ site separately, at a cost that does not grow with ``N``.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import torch
 
-from stpwidget._checks import check_range, check_samples
+from stpwidget._checks import check_count, check_range, check_samples
 from stpwidget.model import STPTrace, simulate
 from stpwidget.params import TMParameters
 from stpwidget.recordings import Recording
@@ -114,12 +112,12 @@ class VirtualSynapse:
         check_range("noise_sd", noise_sd, low=0.0)
         self._model = _Hidden(params)
         #: Number of release sites ``N``.
-        self.n_sites: int = _whole("n_sites", n_sites, low=1)
+        self.n_sites: int = check_count("n_sites", n_sites, 1)
         #: Coefficient of variation of one quantum (dimensionless).
         self.quantal_cv: float = float(quantal_cv)
         #: Standard deviation of the recording noise per response, in the unit of ``A``.
         self.noise_sd: float = float(noise_sd)
-        self._rng = np.random.default_rng(_whole("seed", seed, low=0))
+        self._rng = np.random.default_rng(check_count("seed", seed))
 
     @property
     def params(self) -> TMParameters:
@@ -148,7 +146,7 @@ class VirtualSynapse:
             For a bad spike train, ``trials`` not an integer >= 1, or more than 10⁸ values.
         """
         spikes = as_spike_times(spike_times)
-        n_trials = _whole("trials", trials, low=1)
+        n_trials = check_count("trials", trials, 1)
         check_samples("trials x spikes", n_trials * spikes.numel())
         amplitudes = self._draw(spikes, n_trials)
         return Recording(spikes, torch.from_numpy(amplitudes), label=self._label(n_trials))
@@ -207,16 +205,3 @@ class _Hidden:
 
     def __repr__(self) -> str:
         return "<hidden>"
-
-
-def _whole(name: str, value: Any, low: int) -> int:
-    """An integer >= ``low`` (bools and floats refused), else ``ValueError`` naming it."""
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-    try:
-        n = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}") from None
-    if n < low:
-        raise ValueError(f"{name} must be an integer >= {low}; got {n}")
-    return n

@@ -7,7 +7,6 @@ the Tsodyks–Markram recurrence written out below (STP_MODEL.md), not against t
 from __future__ import annotations
 
 import io
-import math
 import re
 import warnings
 
@@ -15,6 +14,7 @@ import ipywidgets
 import numpy as np
 import pytest
 import torch
+from tm_reference import releases
 
 from stpwidget.explorer import STPExplorer
 from stpwidget.explorer import data_controls as dc
@@ -28,17 +28,8 @@ FIELDS = ("tau_f", "tau_d", "tau_s", "U", "A")
 
 
 def release(p: TMParameters, spikes) -> np.ndarray:
-    """STP_MODEL.md written out: decay, u⁺ = u + U(1 − u), r = u⁺x, x −= r; from rest."""
-    tau_f, tau_d, U = float(p.tau_f), float(p.tau_d), float(p.U)
-    u, x, last, out = 0.0, 1.0, float(spikes[0]), []
-    for t in map(float, spikes):
-        u *= math.exp(-(t - last) / tau_f)
-        x = 1.0 - (1.0 - x) * math.exp(-(t - last) / tau_d)
-        u += U * (1.0 - u)
-        out.append(u * x)
-        x -= u * x
-        last = t
-    return np.array(out)
+    """r_k from rest, by the written-out recurrence of tests/tm_reference.py."""
+    return releases(float(p.U), float(p.tau_f), float(p.tau_d), spikes)
 
 
 def values(p: TMParameters) -> tuple[float, ...]:
