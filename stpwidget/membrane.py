@@ -252,17 +252,28 @@ def _phi(w: Array) -> Array:
     1e-20 for ``w < 0.05``), so neither the value nor its derivative divides by a vanishing
     ``w``.
     """
-    xp: Any = np if isinstance(w, np.ndarray) else torch
     small = w < _SERIES_BELOW
+    if isinstance(w, np.ndarray):  # no autograd: each branch only where it applies
+        if not w.any():  # τ_m = τ_s exactly
+            return np.ones_like(w)
+        out = np.empty_like(w)
+        big = ~small
+        out[big] = -np.expm1(-w[big]) / w[big]
+        out[small] = _series(w[small])
+        return out
     if not bool(small.any()):
-        return -xp.expm1(-w) / w
-    safe = xp.where(small, xp.ones_like(w), w)
-    closed = -xp.expm1(-safe) / safe
-    ws = xp.where(small, w, xp.zeros_like(w))
-    series = xp.ones_like(w)
-    for k in range(9, 0, -1):  # Horner: 1 − (w/2)(1 − (w/3)(1 − ... (1 − w/10)))
-        series = 1.0 - ws / (k + 1) * series
-    return xp.where(small, series, closed)
+        return -torch.expm1(-w) / w
+    safe = torch.where(small, torch.ones_like(w), w)
+    closed = -torch.expm1(-safe) / safe
+    return torch.where(small, _series(torch.where(small, w, torch.zeros_like(w))), closed)
+
+
+def _series(w: Array) -> Array:
+    """``φ(w)`` by its Taylor series to ``w⁹/10!`` (Horner), for ``0 <= w < 0.05``."""
+    series: Array = 1.0 + 0.0 * w
+    for k in range(9, 0, -1):  # 1 − (w/2)(1 − (w/3)(1 − ... (1 − w/10)))
+        series = 1.0 - w / (k + 1) * series
+    return series
 
 
 def _scan(decay: torch.Tensor, drive: torch.Tensor) -> torch.Tensor:
