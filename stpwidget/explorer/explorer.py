@@ -8,10 +8,10 @@ Nothing here computes or draws.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as widgets
@@ -93,7 +93,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
             deprecated("STPExplorer(protocol=...)", "STPExplorer(stimulus=...)")
             stimulus = stimulus or protocol
         state = ExplorerState.from_preset(preset, stimulus, dt)
-        self.state = dataclasses.replace(state, membrane="membrane" in panels)
+        self.state = replace(state, membrane="membrane" in panels)
         self.frame: Frame | None = None
         self.render_count = 0
         self.holding = False
@@ -118,8 +118,8 @@ class STPExplorer(Shown, Commands, widgets.VBox):
             slider.observe(functools.partial(self._on_slider, key), "value")
         self.preset.observe(self._on_preset, "value")
         self.buttons["reset"].on_click(lambda _: self.apply_preset(self.state.active_preset))
-        self.buttons["pin"].observe(self._on_pin, "value")
-        self.buttons["compare"].observe(self._on_compare, "value")
+        self.bind(self.buttons["pin"], self._pinned)
+        self.bind(self.buttons["compare"], lambda on: replace(self.state, compare=bool(on)))
         extras = [s.widget for s in self.sections[1:]]
         super().__init__(arrange(c, self.inputs.widget, extras, self.renderer.widget))
         self.add_class("stp-explorer")
@@ -180,14 +180,22 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         if not self.holding and change["new"] != CUSTOM:
             self.request(lambda: self.state.with_preset(change["new"]))
 
-    def _on_pin(self, change: dict[str, Any]) -> None:
-        if not self.holding:
-            pinned = (self.state.params, self.state.stimulus) if change["new"] else None
-            self.request(lambda: dataclasses.replace(self.state, pinned=pinned))
+    def _pinned(self, on: bool) -> ExplorerState:
+        pinned = (self.state.params, self.state.stimulus) if on else None
+        return replace(self.state, pinned=pinned)
 
-    def _on_compare(self, change: dict[str, Any]) -> None:
-        if not self.holding:
-            self.request(lambda: dataclasses.replace(self.state, compare=bool(change["new"])))
+    def bind(self, control: widgets.Widget, make: Callable[[Any], ExplorerState]) -> None:
+        """On a user's change of ``control``, show the state ``make(new value)`` returns.
+
+        Changes made while the widgets move to a new state (:attr:`holding`) are not the
+        user's and are ignored; a ValueError from ``make`` is shown (see :meth:`request`).
+        """
+
+        def on_change(change: dict[str, Any]) -> None:
+            if not self.holding:
+                self.request(lambda: make(change["new"]))
+
+        control.observe(on_change, "value")
 
     def _update_details(self) -> None:
         """Fill "model equations" or "copy as code" if it is the open one."""

@@ -33,12 +33,7 @@ class Section:
 
     def bind(self, control: widgets.Widget, make: Callable[[Any], ExplorerState]) -> None:
         """On a user's change of ``control``, show the state ``make(new value)`` returns."""
-
-        def on_change(change: dict[str, Any]) -> None:
-            if not self.explorer.holding:
-                self.explorer.request(lambda: make(change["new"]))
-
-        control.observe(on_change, "value")
+        self.explorer.bind(control, make)
 
     def sync(self, state: ExplorerState) -> None:
         """Move the widgets to ``state`` (observers are held meanwhile)."""
