@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 import zlib
 
@@ -191,7 +192,9 @@ def test_probe_reports_the_page_theme():
 def test_probe_markup_runs_a_script_and_has_a_channel():
     renderer, _, _ = _renderer()
     html = renderer.frontend.script.value
-    assert html.startswith("<img") and "onerror=" in html and "data-lm-suppress-shortcuts" in html
+    assert "<img" in html and "onerror=" in html and "data-lm-suppress-shortcuts" in html
+    # The data layer lets the mouse through to what lies below it (ipympl's zoom and pan).
+    assert re.search(r"\.stp-vector \{[^}]*pointer-events: none", html)
     assert "stp-frontend" in renderer.frontend.report._dom_classes
     assert renderer.frontend.report.layout.display == "none"
     assert "stp-render" in renderer.widget._dom_classes

@@ -127,9 +127,12 @@ class STPExplorer(Shown, Commands, widgets.VBox):
 
     def _build_view(self, panels: Sequence[str]) -> None:
         STPView.check(panels)
-        self.renderer.figure.clear()
-        self.view = STPView(self.renderer.figure, panels, self.renderer.style.scale)
-        self.renderer.attach(self.view.data_artists)
+        # Under the lock: ipympl's browser events (its first draw among them) arrive on
+        # another kernel thread while the figure is being built.
+        with self.renderer.lock:
+            self.renderer.figure.clear()
+            self.view = STPView(self.renderer.figure, panels, self.renderer.style.scale)
+            self.renderer.attach(self.view.data_artists)
 
     def show(self, state: ExplorerState, raise_errors: bool = False) -> None:
         """Compute and draw ``state``, then move the widgets to it (one render).

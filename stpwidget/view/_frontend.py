@@ -76,8 +76,14 @@ _PROBE_JS = """(function (img) {
 })(this)"""
 
 
+#: The SVG data layer lies over the figure: clicks, drags and scrolls go through it to what
+#: is below (ipympl's canvas: zoom and pan), and it cannot be dragged away as an image.
+_STYLE = "<style>.stp-render .stp-vector { pointer-events: none; user-select: none; }</style>"
+
+
 def _probe_html() -> str:
-    return f'<img src="data:," alt="" hidden onerror="{escape(" ".join(_PROBE_JS.split()))}">'
+    script = escape(" ".join(_PROBE_JS.split()))
+    return f'{_STYLE}<img src="data:," alt="" hidden onerror="{script}">'
 
 
 class Frontend:

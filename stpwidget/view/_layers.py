@@ -203,7 +203,10 @@ def overlay_svg(figure: Figure, artists: Iterable[Artist]) -> bytes:
     width, height = figure.get_size_inches()
     out = io.StringIO()
     dpi = figure.dpi
-    figure.dpi = 72
+    # Not ``figure.dpi = 72``: that resizes the window too (ipympl would tell the browser to
+    # resize its canvas, twice per call).
+    set_dpi: Any = getattr(figure, "_set_dpi")  # noqa: B009 (private: not in the stubs)
+    set_dpi(72, forward=False)
     try:
         make: Any = _RendererSVG  # matplotlib's SVG renderer has no type hints
         renderer = make(width * 72, height * 72, out, metadata=_NO_METADATA)
@@ -212,7 +215,7 @@ def overlay_svg(figure: Figure, artists: Iterable[Artist]) -> bytes:
                 artist.draw(renderer)
         renderer.finalize()
     finally:
-        figure.dpi = dpi
+        set_dpi(dpi, forward=False)
     return out.getvalue().encode()
 
 

@@ -117,9 +117,13 @@ class STPView:
 
     @property
     def width_px(self) -> int:
-        """Width of the time panels in pixels (for thinning)."""
+        """Width of the time panels in CSS pixels, for thinning.
+
+        A screen's pixel ratio changes the pixels drawn, not the points a line needs.
+        """
         bbox = self._time_axes.get_position(original=True)  # no apply_aspect: not stale
-        return max(1, int(bbox.width * self.figure.bbox.width))
+        ratio = float(getattr(self.figure.canvas, "device_pixel_ratio", 1.0))
+        return max(1, int(bbox.width * self.figure.bbox.width / ratio))
 
     @property
     def data_artists(self) -> list[Line2D]:

@@ -14,9 +14,7 @@ the sliders must show those parameters, to within their step).
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import pytest
 from explorer_page import (
@@ -222,14 +220,6 @@ def test_drag_storm_leaves_no_backlog(explorer):
     assert one_press != final_figure, "ArrowLeft at the end of tau_d changed nothing"
 
 
-def _screenshot(explorer, name: str) -> None:
-    folder = os.environ.get("STPWIDGET_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        path = Path(folder) / f"{explorer.case}-{name}.png"
-        explorer.page.locator(".stp-explorer").screenshot(path=str(path), animations="disabled")
-
-
 @on(("lab", "notebook", *VARIANTS))
 def test_figure_is_as_sharp_as_the_screen(explorer):
     """Every raster layer of the figure has a device pixel per device pixel shown (>= 0.95).
@@ -245,7 +235,7 @@ def test_figure_is_as_sharp_as_the_screen(explorer):
         assert layer["ratio"] == expected_ratio, layer
         assert layer["density"] >= 0.95, f"blurred: {layer}"
         assert layer["density"] <= 1.6, f"drawn far finer than shown (wasted work): {layer}"
-    _screenshot(explorer, "loaded")
+    explorer.screenshot("loaded")
 
 
 @on(("lab-dark",))
@@ -273,7 +263,7 @@ def test_dark_theme_figure_follows_the_page(explorer):
         f"the figure's background {corner} is not the page's {page_bg}"
     )
     assert explorer.probe.eval("", "_stp_json.dumps(_stp_ex[0].renderer.theme.dark)") is True
-    _screenshot(explorer, "dark")
+    explorer.screenshot("dark")
 
 
 @on((*ALL, *VARIANTS))

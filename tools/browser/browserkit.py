@@ -439,18 +439,23 @@ JS_PIXELS = r"""
     const r = root(sel);
     if (!r) return [];
     if (r.tagName === 'CANVAS' || r.tagName === 'IMG') return [r];
+    // ipympl's canvas (its first: the second is the rubber band's) or the static image,
+    // then the SVG data layer that lies on it.
     const canvas = r.querySelector('canvas');
-    if (canvas) return [canvas];
-    return Array.from(r.querySelectorAll('img.widget-image'));
+    const images = Array.from(r.querySelectorAll('img.widget-image'));
+    return canvas ? [canvas, ...images.filter(el => el.classList.contains('stp-vector'))]
+                  : images;
   }
   function pixels(els) {
     if (!els.length) return null;
     const first = els[0];
-    if (first.tagName === 'CANVAS') {
+    const images = els.filter(el => el.tagName === 'IMG');
+    if (first.tagName === 'CANVAS' && !images.length) {
       if (!first.width || !first.height) return null;
       return first.getContext('2d').getImageData(0, 0, first.width, first.height).data;
     }
-    if (els.some(el => !el.complete || !el.naturalWidth)) return null;
+    if (images.some(el => !el.complete || !el.naturalWidth)) return null;
+    // The layers composed as the page shows them, at device pixels.
     const ratio = window.devicePixelRatio || 1;
     const c = document.createElement('canvas');
     c.width = Math.round(first.clientWidth * ratio);

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
+from pathlib import Path
 
 import browserkit as bk
 
@@ -196,6 +198,15 @@ class ExplorerPage:
     def output_tracebacks(self) -> list[str]:
         """Outputs on the page showing a traceback."""
         return bk.output_tracebacks(self.page)
+
+    def screenshot(self, name: str) -> None:
+        """Save a screenshot of the explorer as ``<case>-<name>.png`` into the folder
+        ``$STPWIDGET_SCREENSHOTS`` names (nothing when it is not set)."""
+        folder = os.environ.get("STPWIDGET_SCREENSHOTS")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            path = Path(folder) / f"{self.case}-{name}.png"
+            self.page.locator(".stp-explorer").screenshot(path=str(path), animations="disabled")
 
     # -- waiting ------------------------------------------------------------------------
     def settle(self, quiet: float = 0.25, timeout: float = 15.0) -> str:
