@@ -26,7 +26,7 @@ class IpymplRenderer(_Renderer):
     ipympl's canvas shows the static layer: ipympl draws it at the screen's pixel ratio and
     sends its changed pixels, which happens only when the axis limits, the theme or the
     view change (and on ipympl's own zoom, pan and resize). The data artists lie on top as
-    the same SVG layer as on the image path, so an update sends ~15 kB of SVG whatever the
+    the same SVG layer as on the image path, so an update sends 15–20 kB of SVG whatever the
     pixel ratio. Mouse events pass through the SVG to the canvas.
     """
 

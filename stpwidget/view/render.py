@@ -3,7 +3,7 @@
 * The image path (what Colab shows; core widgets only) stacks two images in one grid cell:
   the static layer (axes, ticks, labels, legends) as a PNG drawn at the screen's pixel
   density, and the data artists as SVG on top, which the browser draws sharp at any density.
-  An update sends only the SVG (~15 kB); the PNG changes only with the axis limits, and
+  An update sends only the SVG (15–20 kB); the PNG changes only with the axis limits, and
   each limit set's PNG is kept.
 * The ipympl path puts the same SVG data layer on ipympl's canvas (zoom, pan, toolbar),
   which draws the static layer at the screen's pixel ratio itself and sends its pixels only
