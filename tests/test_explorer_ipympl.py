@@ -111,3 +111,26 @@ def test_ipympl_figures_are_closed(ipympl):
         assert len(plt.get_fignums()) == len(before) + 1
         explorer.close()
     assert plt.get_fignums() == before
+
+
+def test_ipympl_sends_a_kept_png_for_every_limit_set_seen_before_at_any_scale(ipympl):
+    # A panel that makes a new legend (the input kind changes its entries) has it styled
+    # before the cache is asked: at scale 1.5 too, a second visit finds the kept PNG.
+    explorer = STPExplorer(scale=1.5)
+    renderer, canvas = explorer.renderer, explorer.renderer.canvas
+    canvas.syncing_data_url = False
+    canvas.send = lambda content, buffers=None: None
+    canvas.handle_draw({"type": "draw"})
+    whole: list[bytes] = []
+    send_whole = renderer._send_whole
+    renderer._send_whole = lambda png: (whole.append(png), send_whole(png))
+    kind = explorer.stimulus_controls["kind"]
+    try:
+        for value in ("poisson", "probe", "regular"):  # first visits: no kept PNG yet
+            kind.value = value
+        assert not whole
+        for value in ("poisson", "probe", "regular"):
+            kind.value = value
+        assert len(whole) == 3
+    finally:
+        explorer.close()

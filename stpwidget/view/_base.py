@@ -165,6 +165,24 @@ class _Renderer:
     def _publish_static(self) -> None:
         raise NotImplementedError
 
+    def _kept_png(self, density: Any) -> bytes | None:
+        """The kept PNG of the static layer as it would be drawn now (None: not kept).
+
+        ``density`` tells apart PNGs of one limit set drawn at other pixel densities. What
+        the panels made since the last draw is styled first, so that its key is the key it
+        will be drawn and kept under.
+        """
+        self._catch_up()
+        key = self.static.keys()
+        return self._pngs.get((density, key)) if key is not None else None
+
+    def _keep_png(self, density: Any, png: bytes) -> None:
+        """Keep the PNG of the static layer just composed (16 limit sets at most)."""
+        if self.static.key is not None:
+            if len(self._pngs) >= 16:
+                self._pngs.pop(next(iter(self._pngs)))
+            self._pngs[(density, self.static.key)] = png
+
 
 def _vector_layer(width: int, height: int) -> widgets.Image:
     """The data layer: an SVG image of the figure's size, laid over the static layer."""

@@ -85,7 +85,6 @@ class IpymplRenderer(_Renderer):
         """
         if not self._shown:
             self.canvas.draw_idle()
-            self._published = False
         super().render(full)
 
     def _publish_static(self) -> None:
@@ -97,8 +96,7 @@ class IpymplRenderer(_Renderer):
         if not self._shown:
             return
         size = self.canvas.get_width_height(physical=True)
-        key = self.static.keys()
-        png = self._pngs.get((size, key)) if key is not None else None
+        png = self._kept_png(size)
         if png is not None:
             self._background = None  # not in the buffer: composed again if png() asks
             self._send_whole(png)
@@ -106,10 +104,7 @@ class IpymplRenderer(_Renderer):
             background = self._compose_static()
             np.copyto(np.asarray(self.canvas.get_renderer().buffer_rgba()), background)
             self.canvas.blit(self.figure.bbox)  # ipympl sends the changed pixels
-            if self.static.key is not None:
-                if len(self._pngs) >= 16:
-                    self._pngs.pop(next(iter(self._pngs)))
-                self._pngs[(size, self.static.key)] = encode_png(background)
+            self._keep_png(size, encode_png(background))
         self._published = True
 
     def _send_whole(self, png: bytes) -> None:

@@ -141,17 +141,12 @@ class ImageRenderer(_Renderer):
 
     def _publish_static(self) -> None:
         """Show the static layer's PNG (each limit set's PNG is kept: 16 at most)."""
-        self._catch_up()
-        key = self.static.keys()
-        png = self._pngs.get((self.ratio, key)) if key is not None else None
+        png = self._kept_png(self.ratio)
         if png is None:
             with self._at_ratio():
                 static = self._compose_static()
             png = encode_png(static)
-            if self.static.key is not None:
-                if len(self._pngs) >= 16:
-                    self._pngs.pop(next(iter(self._pngs)))
-                self._pngs[(self.ratio, self.static.key)] = png
+            self._keep_png(self.ratio, png)
         else:
             self._background = None  # composed again only if png() asks for it
         self.background.value = png
