@@ -108,3 +108,25 @@ def check_samples(name: str, n: int) -> None:
             f"{name} would need {n:,} samples; the limit is {MAX_SAMPLES:,} "
             "(shorten the duration, raise dt or use a smaller batch)"
         )
+
+
+#: Largest seed accepted anywhere (a Poisson train, the fit's starts, the rig, the page).
+SEED_MAX = 2**31 - 1
+
+
+def check_seed(name: str, seed: Any) -> int:
+    """``seed`` as an ``int`` in [0, :data:`SEED_MAX`]: the one seed rule of the package.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an integer (booleans, floats and strings are refused).
+    ValueError
+        If it is outside [0, SEED_MAX].
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"{name} must be an integer in [0, {SEED_MAX}]; got {seed!r}")
+    value = int(seed)
+    if not 0 <= value <= SEED_MAX:
+        raise ValueError(f"{name} must be an integer in [0, {SEED_MAX}]; got {value}")
+    return value
