@@ -31,10 +31,10 @@ from stpwidget.explorer.layout import arrange, build_controls
 from stpwidget.explorer.membrane_controls import MembraneSection
 from stpwidget.explorer.mystery_controls import MysterySection
 from stpwidget.explorer.section import Section, with_stimulus
+from stpwidget.render import make_renderer
 from stpwidget.state import CUSTOM, ExplorerState, Frame, compute
 from stpwidget.stimulus import Stimulus
 from stpwidget.view import DEFAULT_PANELS, STPView
-from stpwidget.view.render import make_renderer
 from stpwidget.view.style import Style
 
 logger = logging.getLogger("stpwidget")
