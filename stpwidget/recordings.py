@@ -15,6 +15,7 @@ import io
 import math
 import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import IO, Any, TextIO
 
 import torch
@@ -352,3 +353,33 @@ class _open:
     def __exit__(self, *exc: object) -> None:
         if self.owned is not None:
             self.owned.close()
+
+
+def as_recordings(
+    recordings: Recording | Sequence[Recording] | str | Path | IO[str],
+) -> tuple[Recording, ...]:
+    """Recordings from a :class:`Recording`, a sequence of them, or a CSV path or buffer.
+
+    Raises
+    ------
+    ValueError
+        For a bad file (naming the row and column) or no recordings.
+    TypeError
+        For anything else.
+    """
+    if isinstance(recordings, Recording):
+        return (recordings,)
+    if isinstance(recordings, str | Path) or hasattr(recordings, "read"):
+        return tuple(read_recordings(recordings))  # type: ignore[arg-type]
+    try:
+        recs = tuple(recordings)
+    except TypeError:
+        raise TypeError(
+            "recordings must be a Recording, a sequence of them, or a CSV path or file; "
+            f"got {type(recordings).__name__}"
+        ) from None
+    if not all(isinstance(r, Recording) for r in recs):
+        raise TypeError("recordings must be Recording objects, or a CSV file")
+    if not recs:
+        raise ValueError("recordings must hold at least one Recording; got none")
+    return recs

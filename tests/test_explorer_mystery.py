@@ -18,7 +18,7 @@ import torch
 from test_explorer_data import release
 
 from stpwidget.explorer import STPExplorer
-from stpwidget.explorer.mystery_controls import MysterySection, check_not_held_out
+from stpwidget.explorer.sections.mystery import MysterySection, check_not_held_out
 from stpwidget.mystery import SUBMISSION_HEADER, held_out_protocol, mystery_synapse
 from stpwidget.params import TMParameters
 

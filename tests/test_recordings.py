@@ -190,7 +190,7 @@ def test_example_csv_is_what_the_script_writes():
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     buffer = io.StringIO()
-    write_recordings(script.example_recordings(), buffer)
+    write_recordings(script.example_file_recordings(), buffer)
     assert buffer.getvalue() == EXAMPLE.read_text()
     # The rows quoted in the docs are the file's first rows.
     quoted = re.search(r"```text\n(.*?)```", DOC.read_text(), re.S).group(1)

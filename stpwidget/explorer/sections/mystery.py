@@ -11,17 +11,15 @@ object: no widget, state, frame or exported code holds them.
 
 from __future__ import annotations
 
-import dataclasses
 import html
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as widgets
 import torch
 
-from stpwidget.explorer import text
-from stpwidget.explorer.controls import PROBE_DELAY, SliderSpec
-from stpwidget.explorer.data_controls import recording_stimulus
-from stpwidget.explorer.section import Section
+from stpwidget.explorer.door import Door
+from stpwidget.explorer.sections.base import Section
+from stpwidget.explorer.sliders import PROBE_DELAY, SliderSpec
 from stpwidget.mystery import (
     SUBMISSION_HEADER,
     MysterySynapse,
@@ -31,12 +29,8 @@ from stpwidget.mystery import (
     submission_row,
 )
 from stpwidget.recordings import Recording
-from stpwidget.state import ExplorerState
+from stpwidget.state import MAX_RECORDINGS
 from stpwidget.trains import regular_train, with_recovery_probe
-from stpwidget.view.panels.data import DATA_COLORS
-
-if TYPE_CHECKING:
-    from stpwidget.explorer.explorer import STPExplorer
 
 #: The protocols a student records (label, kind).
 PROTOCOLS = [("train", "train"), ("paired pulse", "pair"), ("train + probe", "probe")]
@@ -105,16 +99,16 @@ class MysterySection(Section):
 
     Parameters
     ----------
-    explorer : STPExplorer
-        The explorer whose recordings the rig fills.
+    door : Door
+        The explorer's door: the rig fills its recordings.
     class_code : str
         The class's code (from the teacher).
     student : str, default ""
         The student's name; empty lets the student type it (e.g. in Voila).
     """
 
-    def __init__(self, explorer: STPExplorer, class_code: str, student: str = "") -> None:
-        super().__init__(explorer)
+    def __init__(self, door: Door, class_code: str, student: str = "") -> None:
+        super().__init__(door)
         common: dict[str, Any] = dict(continuous_update=False, style={"description_width": "8em"})
         self.class_code = widgets.Text(value=class_code, description="class code", **common)
         self.student = widgets.Text(
@@ -138,12 +132,12 @@ class MysterySection(Section):
         self.submission = ""
         self._synapse: MysterySynapse | None = None
         self._recorded: list[Recording] = []  # what the rig recorded (not loaded data)
-        self.class_code.observe(lambda _: self._new_pair(), "value")
-        self.student.observe(lambda _: self._new_pair(), "value")
-        self.kind.observe(lambda _: self._show_settings(), "value")
-        self.record_button.on_click(lambda _: self.record())
-        self.clear_button.on_click(lambda _: self.clear())
-        self.submit_button.on_click(lambda _: self.submit())
+        door.watch(self.class_code, lambda _: self._new_pair())
+        door.watch(self.student, lambda _: self._new_pair())
+        door.watch(self.kind, lambda _: self._show_settings())
+        door.on_click(self.record_button, self.record)
+        door.on_click(self.clear_button, self.clear)
+        door.on_click(self.submit_button, self.submit)
         self._show_settings()
         title = widgets.HTML(
             "<b>Mystery synapse</b>: record from your hidden synapse, match the model to the "
@@ -163,7 +157,6 @@ class MysterySection(Section):
             ]
         )
         self.widget.add_class("stp-mystery")
-        explorer.data_controls.widget.selected_index = 0  # the fitting tools, open
 
     def _show_settings(self) -> None:
         uses = {"train": ("rate", "pulses"), "pair": ("interval",)}
@@ -197,37 +190,23 @@ class MysterySection(Section):
 
     def record(self) -> None:
         """Record the chosen protocol's trials and show them (more trials of the same one)."""
-        try:
-            spikes, label = self.protocol()
-            rec = self.synapse().record(spikes, trials=int(self.trials.value))
-            recordings, index = _add_trials(
-                self.explorer.state.recordings, rec, label, self._recorded
-            )
-        except ValueError as err:
-            self.explorer.message.value = text.error_html(err)
-            return
-        self._recorded.append(recordings[index])
-        state = dataclasses.replace(self.explorer.state, recordings=recordings)
-        self._show(recording_stimulus(state, index))
+        spikes, label = self.protocol()
+        rec = self.synapse().record(spikes, trials=int(self.trials.value))
+        state = self.door.state
+        recordings, index = _add_trials(state.recordings, rec, label, self._recorded)
+        if self.door.request(lambda: state.with_recordings(recordings, index)):
+            self._recorded.append(recordings[index])
 
     def clear(self) -> None:
         """Remove every recording (and the data panel)."""
-        state = self.explorer.state
-        if state.recordings:
-            stimulus = state.stimulus
-            if stimulus.kind == "recorded":
-                stimulus = dataclasses.replace(stimulus, kind="regular")
-            self._show(dataclasses.replace(state, recordings=(), stimulus=stimulus))
+        if self.door.state.recordings:
+            self.door.request(lambda: self.door.state.with_recordings(()))
 
     def submit(self) -> None:
         """Show the CSV row of the sliders' estimate and its error on the held-out protocol."""
-        params = self.explorer.params
-        try:
-            row = submission_row(self.student.value, params)
-            error = score(self.class_code.value, self.student.value, params)
-        except ValueError as err:
-            self.explorer.message.value = text.error_html(err)
-            return
+        params = self.door.state.params
+        row = submission_row(self.student.value, params)
+        error = score(self.class_code.value, self.student.value, params)
         self.submission = f"{SUBMISSION_HEADER}\n{row}"
         self.output.value = (
             "Hand in this line (the header is for a new file):"
@@ -242,17 +221,6 @@ class MysterySection(Section):
         self._synapse = None
         self.output.value = ""
         self.clear()
-
-    def _show(self, state: ExplorerState) -> None:
-        names = [p.name for p in self.explorer.view.panels]
-        wanted = [n for n in names if n != "data"] + (["data"] if state.recordings else [])
-        try:
-            if wanted == names:
-                self.explorer.show(state, raise_errors=True)
-            else:
-                self.explorer.set_panels(wanted, state)
-        except ValueError as err:
-            self.explorer.message.value = text.error_html(err)
 
 
 def _add_trials(
@@ -272,9 +240,9 @@ def _add_trials(
             )
             merged = Recording(new.spike_times, amplitudes, label=_label(label, len(amplitudes)))
             return (*recordings[:k], merged, *recordings[k + 1 :]), k
-    if len(recordings) >= len(DATA_COLORS):
+    if len(recordings) >= MAX_RECORDINGS:
         raise ValueError(
-            f"protocol: the data panel shows {len(DATA_COLORS)} protocols; record more trials "
+            f"protocol: the data panel shows {MAX_RECORDINGS} protocols; record more trials "
             "of one of them, or clear the recordings"
         )
     fresh = Recording(new.spike_times, new.amplitudes, label=_label(label, new.n_trials))
