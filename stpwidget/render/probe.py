@@ -63,12 +63,51 @@ _PROBE_JS = """(function (img) {
       else t.removeAttribute('data-lm-suppress-shortcuts');
     }, true);
   }
+  function set(el, name, value) {
+    if (value === null) { if (el.hasAttribute(name)) el.removeAttribute(name); }
+    else if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+  function words() {
+    var box = root();
+    if (!box) return;
+    var scope = box.closest('.stp-explorer') || box, carrier = box.querySelector('[data-alt]');
+    var main = box.querySelector('img.stp-static') || box.querySelector('img.stp-vector');
+    box.querySelectorAll('img:not([hidden])').forEach(function (i) {
+      set(i, 'alt', i === main && carrier ? carrier.getAttribute('data-alt') : '');
+    });
+    scope.querySelectorAll('.widget-slider, .widget-hslider').forEach(function (s) {
+      var label = s.querySelector('.widget-label'), out = s.querySelector('.widget-readout');
+      var handle = s.querySelector('.noUi-handle, .ui-slider-handle');
+      if (!label || !handle) return;
+      var tip = label.getAttribute('title'), name = (tip && tip !== 'null' ? tip
+        : label.textContent).trim(), unit = /(?:^|\\s)stp-unit-(\\S+)/.exec(s.className);
+      var value = out ? (out.value !== undefined ? out.value : out.textContent).trim() : '';
+      set(handle, 'aria-label', name);
+      if (value) set(handle, 'aria-valuetext',
+                     value + (unit ? ' ' + unit[1].replace(/-/g, ' ') : ''));
+      if (out) { set(out, 'aria-label', name + ' (type a value)');
+                 if (!out.matches('input')) set(out, 'role', 'textbox'); }
+    });
+    scope.querySelectorAll('[title="null"]').forEach(function (e) { set(e, 'title', null); });
+    scope.querySelectorAll('.stp-upload, .stp-upload button').forEach(function (b) {
+      b.childNodes.forEach(function (n) {
+        if (n.nodeType === 3 && /\\s\\(\\d+\\)\\s*$/.test(n.nodeValue))
+          n.nodeValue = n.nodeValue.replace(/\\s\\(\\d+\\)\\s*$/, '');
+      });
+    });
+    scope.querySelectorAll('.stp-message').forEach(function (m) {
+      set(m, 'role', 'status'); set(m, 'aria-live', 'polite');
+    });
+  }
   function start() {
     if (!img.isConnected || !root() || !root().querySelector('.stp-frontend input')) {
       if (tries++ < 400) setTimeout(start, 50);
       return;
     }
-    keys(); report(); watchRatio();
+    keys(); report(); watchRatio(); words();
+    new MutationObserver(words).observe(root().closest('.stp-explorer') || root(), {
+      subtree: true, childList: true, characterData: true, attributes: true,
+      attributeFilter: ['aria-valuetext', 'title', 'class', 'data-alt', 'alt']});
     new MutationObserver(report).observe(document.body, {attributes: true,
       attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name', 'class', 'style']});
   }
@@ -78,16 +117,35 @@ _PROBE_JS = """(function (img) {
 
 #: The SVG data layer lies over the figure: clicks, drags and scrolls go through it to what
 #: is below (ipympl's canvas: zoom and pan), and it cannot be dragged away as an image.
-_STYLE = "<style>.stp-render .stp-vector { pointer-events: none; user-select: none; }</style>"
+#: In the explorer: a visible focus ring on every control, and the section headers in the
+#: page's main text colour (JupyterLab's grey on a grey header is under 4.5:1).
+_STYLE = """<style>
+.stp-render .stp-vector { pointer-events: none; user-select: none; }
+.stp-explorer :focus-visible, .stp-explorer .noUi-handle:focus,
+.stp-explorer .ui-slider-handle:focus {
+  outline: 2px solid var(--jp-brand-color1, #1565c0); outline-offset: 1px; }
+.stp-explorer .jupyter-widget-Collapse-header, .stp-explorer .p-Collapse-header,
+.stp-explorer .lm-Collapse-header { color: var(--jp-ui-font-color0, #000); }
+</style>"""
+
+
+#: What the figure's image says to a screen reader until the explorer describes it.
+DEFAULT_ALT = "The explorer's figure: traces of the synapse (its numbers follow it as text)."
 
 
 def _probe_html() -> str:
     script = escape(" ".join(_PROBE_JS.split()))
-    return f'{_STYLE}<img src="data:," alt="" hidden onerror="{script}">'
+    style = " ".join(_STYLE.split())
+    return f'{style}<img src="data:," alt="" hidden onerror="{script}">'
 
 
 class Frontend:
     """Hidden widgets that learn the screen's pixel ratio and the page's colours.
+
+    Their script also gives the explorer's controls what a screen reader needs and core
+    widgets do not set: each slider's name and its value in words with its unit
+    (``aria-label``, ``aria-valuetext`` from :func:`stpwidget.explorer.sliders.describe`),
+    the message area as a live region, and the figure's text alternative (:meth:`describe`).
 
     Parameters
     ----------
@@ -102,13 +160,37 @@ class Frontend:
         self.script = widgets.HTML(_probe_html(), layout=hidden)
         self.report = widgets.Text(value="", layout=widgets.Layout(display="none"))
         self.report.add_class("stp-frontend")
+        self.alt = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.alt.add_class("stp-alt")
+        self.describe(DEFAULT_ALT)
         self._on_report = on_report
         self.report.observe(self._on_value, "value")
 
     @property
     def widgets(self) -> list[widgets.Widget]:
-        """The widgets to put next to the figure (both hidden)."""
-        return [self.script, self.report]
+        """The widgets to put next to the figure (all hidden)."""
+        return [self.script, self.report, self.alt]
+
+    def describe(self, text: str) -> None:
+        """Make ``text`` the figure's text alternative (its image's ``alt``).
+
+        Parameters
+        ----------
+        text : str
+            What a screen reader says for the figure, e.g. a summary of the traces.
+
+        Raises
+        ------
+        TypeError
+            If ``text`` is not a str.
+        ValueError
+            If ``text`` is empty or only white space (an image needs a text alternative).
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str; got {type(text).__name__}")
+        if not text.strip():
+            raise ValueError("text must say what the figure shows; got an empty string")
+        self.alt.value = f'<span data-alt="{escape(text.strip())}"></span>'
 
     def _on_value(self, change: dict[str, Any]) -> None:
         try:
@@ -125,3 +207,4 @@ class Frontend:
         """Close both widgets."""
         self.script.close()
         self.report.close()
+        self.alt.close()
