@@ -122,7 +122,7 @@ SLIDERS: dict[str, SliderSpec] = {
         "τ_d depression", "ms", 1.0, 2000.0, True, 1e3, "τ_d, depression time constant"
     ),
     "tau_s": SliderSpec(
-        "τ_s current decay", "ms", 1.0, 200.0, True, 1e3, "τ_s, synaptic current time constant"
+        "τ_s current", "ms", 1.0, 200.0, True, 1e3, "τ_s, synaptic current time constant"
     ),
     "U": SliderSpec(
         "U utilization", "", 0.01, 1.0, False, name="U, utilization: release of the first spike"

@@ -27,9 +27,16 @@ from stpwidget.view.style import Theme, theme_from_page
 # on window in the capture phase (before Notebook 7's shortcut handler on document) and
 # marks the focused part of an explorer's slider (the event's target: Lumino's command-mode
 # selectors match the focused element itself) with data-lm-suppress-shortcuts for the keys
-# a slider takes, which makes Lumino skip its shortcuts for that key press.
+# a slider or a drop-down takes, and Enter and Space on a button or a section's header,
+# which makes Lumino skip its shortcuts for that key press.
+# It also gives the explorer what core widgets leave out for a screen reader or a keyboard
+# (words(), again on every change in the explorer): each slider's handle a name (its
+# label's hover text) and its value in words (the readout and the unit of the slider's
+# stp-unit-<words> class) instead of an index; the figure's image the text the Frontend's
+# hidden carrier holds; the message area a live region; each section header a button that
+# Tab reaches and Enter or Space opens; the upload button without its file count.
 _PROBE_JS = """(function (img) {
-  var tries = 0;
+  var tries = 0, press = /^(Enter| )$/;
   function root() { return img.closest('.stp-render'); }
   function report() {
     var box = root(), input = box && box.querySelector('.stp-frontend input');
@@ -55,10 +62,11 @@ _PROBE_JS = """(function (img) {
     window.__stpKeys = true;
     var taken = /^(Arrow(Left|Right|Up|Down)|Home|End|Page(Up|Down))$/;
     window.addEventListener('keydown', function (e) {
-      var t = e.target, s = t && t.closest && t.closest('.stp-explorer .widget-slider, '
-        + '.stp-explorer .widget-hslider, .stp-explorer .widget-vslider');
-      if (!s) return;
-      if (taken.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey)
+      var t = e.target, c = t && t.closest, s = c && t.closest('.stp-explorer .widget-slider, '
+        + '.stp-explorer .widget-hslider, .stp-explorer .widget-vslider, .stp-explorer select');
+      var b = c && !s && t.closest('.stp-explorer button, .stp-explorer [data-stp-header]');
+      if (!s && !b) return;
+      if ((s && taken.test(e.key) || press.test(e.key)) && !e.ctrlKey && !e.metaKey && !e.altKey)
         t.setAttribute('data-lm-suppress-shortcuts', 'true');
       else t.removeAttribute('data-lm-suppress-shortcuts');
     }, true);
@@ -95,6 +103,17 @@ _PROBE_JS = """(function (img) {
           n.nodeValue = n.nodeValue.replace(/\\s\\(\\d+\\)\\s*$/, '');
       });
     });
+    scope.querySelectorAll('.jupyter-widget-Collapse-header, .p-Collapse-header').forEach(
+      function (h) {
+        set(h, 'tabindex', '0'); set(h, 'role', 'button');
+        set(h, 'aria-expanded', /Collapse-open/.test(h.parentElement.className) + '');
+        if (h.hasAttribute('data-stp-header')) return;
+        h.setAttribute('data-stp-header', '');
+        h.addEventListener('keydown', function (e) {
+          if (!press.test(e.key) || e.ctrlKey || e.metaKey || e.altKey) return;
+          e.preventDefault(); e.stopPropagation(); h.click();
+        });
+      });
     scope.querySelectorAll('.stp-message').forEach(function (m) {
       set(m, 'role', 'status'); set(m, 'aria-live', 'polite');
     });
@@ -117,15 +136,20 @@ _PROBE_JS = """(function (img) {
 
 #: The SVG data layer lies over the figure: clicks, drags and scrolls go through it to what
 #: is below (ipympl's canvas: zoom and pan), and it cannot be dragged away as an image.
-#: In the explorer: a visible focus ring on every control, and the section headers in the
-#: page's main text colour (JupyterLab's grey on a grey header is under 4.5:1).
+#: In the explorer: the figure's box is no scroller (Chromium makes a scroller a Tab stop),
+#: a visible focus ring on every control, and the section headers in the
+#: page's main text colour (JupyterLab's grey on a grey header is under 4.5:1), the green
+#: and orange buttons darker (white on JupyterLab's is 4.1:1 and 2.7:1; now 5.1:1, 5.0:1).
 _STYLE = """<style>
 .stp-render .stp-vector { pointer-events: none; user-select: none; }
+.stp-explorer .stp-render { overflow: visible; }
 .stp-explorer :focus-visible, .stp-explorer .noUi-handle:focus,
-.stp-explorer .ui-slider-handle:focus {
-  outline: 2px solid var(--jp-brand-color1, #1565c0); outline-offset: 1px; }
+.stp-explorer .ui-slider-handle:focus, .stp-explorer input:focus, .stp-explorer select:focus {
+  outline: 2px solid var(--jp-brand-color1, #1565c0) !important; outline-offset: 1px; }
 .stp-explorer .jupyter-widget-Collapse-header, .stp-explorer .p-Collapse-header,
 .stp-explorer .lm-Collapse-header { color: var(--jp-ui-font-color0, #000); }
+.stp-explorer .jupyter-button.mod-success { background-color: #2e7d32; }
+.stp-explorer .jupyter-button.mod-warning { background-color: #b45309; }
 </style>"""
 
 
