@@ -148,8 +148,8 @@ _STYLE = """<style>
   outline: 2px solid var(--jp-brand-color1, #1565c0) !important; outline-offset: 1px; }
 .stp-explorer .jupyter-widget-Collapse-header, .stp-explorer .p-Collapse-header,
 .stp-explorer .lm-Collapse-header { color: var(--jp-ui-font-color0, #000); }
-.stp-explorer .jupyter-button.mod-success { background-color: #2e7d32; }
-.stp-explorer .jupyter-button.mod-warning { background-color: #b45309; }
+.stp-explorer .jupyter-button.mod-success { background-color: #2e7d32; color: #fff; }
+.stp-explorer .jupyter-button.mod-warning { background-color: #b45309; color: #fff; }
 </style>"""
 
 
