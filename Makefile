@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
 
-.PHONY: lab app test lint bench notebooks screenshot dist clean
+.PHONY: lab app test lint bench notebooks screenshot dist clean axe
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ app: $(VENV)/.lab-installed
 
 test: $(VENV)/.test-installed $(VENV)/.norse
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# axe-core (accessibility rules) for tests/browser/test_browser_a11y.py, from npm, pinned by
+# tools/axe/package-lock.json (the test installs it itself when it is missing).
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --no-audit --no-fund --prefix tools/axe
+	touch $@
+
+axe: $(AXE)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
