@@ -91,7 +91,7 @@ _PROBE_JS = """(function (img) {
         : label.textContent).trim(), unit = /(?:^|\\s)stp-unit-(\\S+)/.exec(s.className);
       var value = out ? (out.value !== undefined ? out.value : out.textContent).trim() : '';
       set(handle, 'aria-label', name);
-      if (!handle.getAttribute('role')) {  // ipywidgets 7: jQuery UI's handle, no role
+      if (!handle.getAttribute('role')) {  /* ipywidgets 7: jQuery UI's handle has none */
         set(handle, 'role', 'slider'); set(handle, 'aria-valuenow', parseFloat(value) + '');
       }
       if (value) set(handle, 'aria-valuetext',
