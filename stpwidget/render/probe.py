@@ -28,7 +28,8 @@ from stpwidget.view.style import Theme, theme_from_page
 # marks the focused part of an explorer's slider (the event's target: Lumino's command-mode
 # selectors match the focused element itself) with data-lm-suppress-shortcuts for the keys
 # a slider or a drop-down takes, and Enter and Space on a button or a section's header,
-# which makes Lumino skip its shortcuts for that key press.
+# which makes Lumino skip its shortcuts for that key press; and it keeps Tab from ipympl's
+# canvas, which would take it as a key for matplotlib and so never let the focus go on.
 # It also gives the explorer what core widgets leave out for a screen reader or a keyboard
 # (words(), again on every change in the explorer): each slider's handle a name (its
 # label's hover text) and its value in words (the readout and the unit of the slider's
@@ -62,7 +63,12 @@ _PROBE_JS = """(function (img) {
     window.__stpKeys = true;
     var taken = /^(Arrow(Left|Right|Up|Down)|Home|End|Page(Up|Down))$/;
     window.addEventListener('keydown', function (e) {
-      var t = e.target, c = t && t.closest, s = c && t.closest('.stp-explorer .widget-slider, '
+      var t = e.target, c = t && t.closest;
+      if (e.key === 'Tab' && c && t.closest('.stp-explorer .jupyter-matplotlib-canvas-div')) {
+        e.stopPropagation();  /* ipympl's canvas takes every key: Tab would never leave it */
+        return;
+      }
+      var s = c && t.closest('.stp-explorer .widget-slider, '
         + '.stp-explorer .widget-hslider, .stp-explorer .widget-vslider, .stp-explorer select');
       var b = c && !s && t.closest('.stp-explorer button, .stp-explorer [data-stp-header]');
       if (!s && !b) return;

@@ -45,7 +45,8 @@ CODE = (
     "STPExplorer(panels=('state', 'current', 'frequency', 'membrane'),"
     " mystery=('BIO101', 'Ada'))"
 )
-CASES = ("voila", "voila-dark", "lab", "lab-dark", "notebook", "notebook-dark")
+#: Server kind, then the theme (``-dark``) or the ipympl canvas (``-ipympl``) where not plain.
+CASES = ("voila", "voila-dark", "lab", "lab-dark", "notebook", "notebook-dark", "lab-ipympl")
 #: Screens of the layout test (px) and their scales (device pixels per CSS pixel).
 SCREENS = (1000, 1400, 1920, 2560)
 SCALES = (1.0, 1.5)
@@ -71,17 +72,21 @@ def axe_source() -> str:
     return AXE_JS.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def notebook(tmp_path_factory) -> Path:
-    """A notebook of one explorer with every section."""
+def write_notebook(folder: Path, name: str, code: str) -> Path:
+    """A notebook of one code cell."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(CODE)]
+    nb.cells = [nbformat.v4.new_code_cell(code)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    path = tmp_path_factory.mktemp("a11y") / "a11y.ipynb"
-    nbformat.write(nb, path)
-    return path
+    nbformat.write(nb, folder / name)
+    return folder / name
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory) -> Path:
+    """A notebook of one explorer with every section (the figure as images)."""
+    return write_notebook(tmp_path_factory.mktemp("a11y"), "a11y.ipynb", CODE)
 
 
 def open_explorer(server: bk.Server, context, notebook: Path) -> ExplorerPage:
@@ -96,11 +101,15 @@ def open_explorer(server: bk.Server, context, notebook: Path) -> ExplorerPage:
 
 @pytest.fixture(scope="module", params=CASES)
 def page(request, browser_context, notebook):
-    """The explorer in one case of :data:`CASES` (server kind, then ``-dark``)."""
-    kind, _, theme = request.param.partition("-")
+    """The explorer in one case of :data:`CASES`."""
+    kind, _, variant = request.param.partition("-")
     _, context = browser_context
+    if variant == "ipympl":
+        code = "%matplotlib widget\n" + CODE
+        notebook = write_notebook(notebook.parent, "a11y_ipympl.ipynb", code)
+    theme = "dark" if variant == "dark" else "light"
     with bk.jupyter_server(
-        kind, {notebook.name: notebook}, voila_notebook=notebook.name, theme=theme or "light"
+        kind, {notebook.name: notebook}, voila_notebook=notebook.name, theme=theme
     ) as server:
         app = open_explorer(server, context, notebook)
         app.case = request.param
@@ -257,7 +266,7 @@ def test_tab_reaches_every_control_in_order(page):
         reached.append(int(at["tab"]))
         rings.append(at["html"] if not at["ring"] else "")
     else:
-        pytest.fail(f"{page.case}: Tab did not leave the explorer after {count + 5} presses")
+        pytest.fail(f"{page.case}: Tab stays in the explorer, at {at['html']} after {reached}")
     assert reached == list(range(count)), f"{page.case}: Tab order {reached} of {count}"
     unringed = [html for html in rings if html]
     assert not unringed, f"{page.case}: no visible focus on {unringed}"
