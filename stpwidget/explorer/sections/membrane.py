@@ -13,12 +13,12 @@ from stpwidget.state import ExplorerState, Frame
 
 TAU_M = SliderSpec("τ_m membrane", "ms", 1.0, 200.0, True, 1e3, "τ_m, membrane time constant")
 THRESHOLD = SliderSpec(
-    "firing threshold",
+    "LIF threshold",
     "× A",
     0.01,
     1.0,
     False,
-    name="firing threshold of the model neuron, in multiples of A (the full-release response)",
+    name="LIF threshold, where the model neuron fires, in multiples of A (a full release)",
 )
 
 
@@ -31,7 +31,7 @@ class MembraneSection(Section):
         self.tau_m = TAU_M.make("tau_m", state.tau_m * TAU_M.scale)
         self.lif = widgets.ToggleButton(
             value=state.lif,
-            description="neuron fires",
+            description="LIF spikes",
             tooltip="a leaky integrate-and-fire neuron on this potential: it fires at threshold",
         )
         self.lif.add_class("stp-lif")
