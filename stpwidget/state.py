@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -342,16 +343,33 @@ def readout_values(params: TMParameters, stimulus: Stimulus) -> dict[str, float]
         at the stimulus' interval 1/rate; ``steady``: release per spike after a long train
         at the stimulus' rate (regular input: the exact steady state; Poisson input: the
         mean-field value); ``flim``: the half-ceiling rate in Hz, where the release rate
-        f·r reaches half its ceiling 1/τ_d (for the same kind of input).
+        f·r reaches half its ceiling 1/τ_d (for the same kind of input; regular trains for
+        recorded input).
+
+        For recorded input (``kind="recorded"``) they describe the recorded train: ``ppr``
+        at its first interval (``nan`` for a single spike) and ``steady`` is the release at
+        its last spike.
     """
     poisson = stimulus.kind == "poisson"
     frequency = _frequency(params, poisson)
-    return {
+    values = {
         "first": float(params.U),
         "ppr": float(paired_pulse_ratio(params, 1.0 / stimulus.rate)),
         "steady": float(_steady(params, stimulus.rate, poisson)),
         "flim": _half_ceiling(params, ceiling_fraction(params, frequency), poisson),
     }
+    if stimulus.kind == "recorded":
+        times = stimulus.times
+        pair = paired_pulse_ratio(params, times[1] - times[0]) if len(times) > 1 else math.nan
+        values["ppr"] = float(pair)
+        values["steady"] = float(_release(params, times)[-1])
+    return values
+
+
+@functools.lru_cache(maxsize=8)
+def _release(params: TMParameters, times: tuple[float, ...]) -> torch.Tensor:
+    """Release at each of ``times`` (s), from rest."""
+    return simulate(params, torch.tensor(times, dtype=torch.float64), times[-1], dt=1e-3).release
 
 
 def _steady(params: TMParameters, rate: float, poisson: bool) -> torch.Tensor:
