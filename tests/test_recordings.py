@@ -55,12 +55,14 @@ BAD_RECORDINGS = {
         lambda: Recording(TIMES, [[1, 1, 1], [1, math.inf, 1]]),
         "amplitudes",
     ),
-    "amplitudes text": (lambda: Recording(TIMES, ["a", "b", "c"]), "amplitudes"),
     "sd wrong length": (lambda: Recording(TIMES, [1, 1, 1], sd=[1, 1]), "sd"),
     "sd zero": (lambda: Recording(TIMES, [1, 1, 1], sd=[1, 0, 1]), "sd"),
     "sd negative": (lambda: Recording(TIMES, [1, 1, 1], sd=[1, -1, 1]), "sd"),
     "sd inf": (lambda: Recording(TIMES, [1, 1, 1], sd=[1, math.inf, 1]), "sd"),
-    "label not text": (lambda: Recording(TIMES, [1, 1, 1], label=3), "label"),
+    "label empty": (lambda: Recording(TIMES, [1, 1, 1], label=""), "label"),
+    "label with spaces around": (lambda: Recording(TIMES, [1, 1, 1], label=" 10 Hz"), "label"),
+    "label with a carriage return": (lambda: Recording(TIMES, [1, 1, 1], label="a\rb"), "label"),
+    "label with a tab": (lambda: Recording(TIMES, [1, 1, 1], label="a\tb"), "label"),
 }
 
 
@@ -165,16 +167,24 @@ def test_bad_csv_names_row_and_column(case):
 
 def test_write_refuses_duplicate_labels_and_non_recordings():
     rec = Recording(TIMES, [1, 1, 1], label="x")
+    buffer = io.StringIO()
     with pytest.raises(ValueError, match=r"recordings\[1\].*'x'"):
-        write_recordings([rec, rec], io.StringIO())
-    with pytest.raises(ValueError, match=r"recordings\[0\]"):
-        write_recordings([[0.1, 1.0]], io.StringIO())
+        write_recordings([rec, rec], buffer)
+    with pytest.raises(TypeError, match=r"recordings\[0\]"):
+        write_recordings([[0.1, 1.0]], buffer)
+    # A generated name may not clash with a given one either.
+    with pytest.raises(ValueError, match=r"recordings\[1\].*'recording_2'"):
+        write_recordings(
+            [Recording(TIMES, [1, 1, 1], label="recording_2"), rec.__class__(TIMES, [1, 1, 1])],
+            buffer,
+        )
+    assert buffer.getvalue() == ""  # nothing written
 
 
-def test_bad_path_or_buffer():
-    with pytest.raises(ValueError, match="path_or_buffer"):
+def test_bad_source_or_destination():
+    with pytest.raises(TypeError, match=r"^source"):
         read_recordings(42)
-    with pytest.raises(ValueError, match=r"path_or_buffer.*text"):
+    with pytest.raises(TypeError, match=r"^path_or_buffer.*text"):
         write_recordings([], io.BytesIO())
 
 
