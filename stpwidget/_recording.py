@@ -188,5 +188,5 @@ def _check_finite(name: str, values: torch.Tensor, times: torch.Tensor, of: str)
     trial = f"trial {int(where[0]) + 1}, " if values.ndim == 2 else ""
     raise ValueError(
         f"{name}{of} must be finite; {trial}spike {spike + 1} (t = {times[spike].item():g} s) "
-        f"is {values.numpy()[tuple(where)]!r}"
+        f"is {float(values.numpy()[tuple(where)])!r}"
     )

@@ -160,7 +160,9 @@ def read_recordings(source: Source) -> list[Recording]:
     except csv.Error as err:
         raw = "".join(lines[done : reader.line_num])
         column = _too_long(raw, delimiter)
-        where = "" if column is None else f", {_column(lines[0], delimiter, column)}"
+        where = "" if column is None else f", column {column}"
+        if column is not None and row_no:  # below the header: name the column too
+            where = f", {_column(lines[0], delimiter, column)}"
         limit = f": the cell is over {csv.field_size_limit():,} characters long" if where else ""
         raise ValueError(f"CSV row {row_no + 1}{where}{limit} ({err})") from None
     if not groups:
@@ -198,8 +200,8 @@ def _decode(data: bytes) -> str:
         start = err.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
         before = data[:start].decode("utf-8-sig", errors="replace")
         lines = io.StringIO(before, newline="").readlines() or [""]
-        cells = next(csv.reader([lines[-1]], delimiter=_delimiter(lines[0])), [""])
-        column = len(cells) if lines[-1] and not lines[-1].endswith(("\n", "\r")) else 1
+        cells = _cells(lines[-1], _delimiter(lines[0]))
+        column = max(len(cells), 1) if lines[-1] and not lines[-1].endswith(("\n", "\r")) else 1
         row = len(lines) + (1 if before.endswith(("\n", "\r")) else 0)
         where = _column(lines[0], _delimiter(lines[0]), column) if row > 1 else f"column {column}"
         raise ValueError(
@@ -211,7 +213,7 @@ def _decode(data: bytes) -> str:
 def _delimiter(header_line: str) -> str:
     """``,`` unless the header names the required columns only when split at ``;`` or tab."""
     for delimiter in (",", ";", "\t"):
-        names = {_name(c) for c in next(csv.reader([header_line], delimiter=delimiter), [])}
+        names = {_name(c) for c in _cells(header_line, delimiter)}
         if set(REQUIRED_COLUMNS) <= names:
             return delimiter
     return ","
@@ -219,9 +221,17 @@ def _delimiter(header_line: str) -> str:
 
 def _column(header_line: str, delimiter: str, k: int) -> str:
     """``column k ('name')``: column ``k`` (from 1) and its name in the header, if any."""
-    names = next(csv.reader([header_line[:1000]], delimiter=delimiter), [])
-    name = names[k - 1].strip() if k <= len(names) else ""
+    names = _cells(header_line[:10_000], delimiter)
+    name = names[k - 1].strip()[:40] if k <= len(names) else ""
     return f"column {k}" + (f" ({name!r})" if name else "")
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    """The cells of one line, or none if the csv module cannot read it (a cell too long)."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
 
 
 def _too_long(raw: str, delimiter: str) -> int | None:

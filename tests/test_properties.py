@@ -1,4 +1,4 @@
-"""Property tests: bounds, batching, float32, autograd, devices."""
+"""Property tests: bounds, batching, float32, autograd, devices, CSV round trips."""
 
 import math
 
@@ -148,3 +148,49 @@ def test_large_trace_path_equals_the_small_one(method, monkeypatch):
         torch.testing.assert_close(
             getattr(large, field), getattr(small, field), rtol=1e-12, atol=1e-12
         )
+
+
+def _accepted(label: str) -> bool:
+    from stpwidget.recordings import Recording
+
+    try:
+        Recording([0.1], [1.0], label=label)
+    except ValueError:
+        return False
+    return True
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    labels=st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=4, unique=True),
+    amplitude=finite,
+    time=st.floats(0.0, 1e300),
+)
+def test_every_label_a_recording_accepts_reads_back_from_csv(labels, amplitude, time):
+    import io
+
+    from stpwidget.recordings import Recording, read_recordings, write_recordings
+
+    labels = [label for label in labels if _accepted(label)]
+    assume(labels)
+    recs = [Recording([time], [amplitude], label=label) for label in labels]
+    buffer = io.StringIO()
+    write_recordings(recs, buffer)
+    for source in (buffer.getvalue(), buffer.getvalue().encode("utf-8")):
+        back = read_recordings(io.StringIO(source) if isinstance(source, str) else source)
+        assert [r.label for r in back] == labels
+        assert all(r.amplitudes.tolist() == [amplitude] for r in back)
+        assert all(r.spike_times.tolist() == [time] for r in back)
+
+
+@settings(max_examples=200, deadline=None)
+@given(label=st.text(max_size=8))
+def test_a_label_is_refused_exactly_when_it_would_not_read_back(label):
+    # The documented rule: CSV readers strip cells, and control characters do not survive.
+    import unicodedata
+
+    no_control = all(unicodedata.category(c) != "Cc" for c in label)
+    assert _accepted(label) == (label != "" and label == label.strip() and no_control)
