@@ -291,7 +291,8 @@ class _Row:
 
         def number(name: str, low: float = -math.inf, low_open: bool = False) -> float:
             text, where = cell(name), f"CSV row {row_no}, column {name!r}"
-            value = parse_real(where, text.replace(",", ".") if decimal_comma else text)
+            comma = decimal_comma and "." not in text  # "1.000,5" stays as written
+            value = parse_real(where, text.replace(",", ".") if comma else text)
             check_range(where, value, low=low, low_open=low_open)
             return value
 

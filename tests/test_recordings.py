@@ -341,7 +341,7 @@ def test_oversized_field_names_row_and_column(tmp_path):
         ("label,t_s,amplitude\nA,0.1\n", r"^CSV row 2, column 'amplitude': the cell is empty"),
         (
             "label;t_s;amplitude\nA;0,1;1.000,5\n",
-            r"^CSV row 2, column 'amplitude': '1.000.5' is not a real",
+            r"^CSV row 2, column 'amplitude': '1.000,5' is not a real",
         ),
     ],
 )
