@@ -57,7 +57,8 @@ class Stimulus:
     rate_after : float, default 40.0
         Rate after the switch in Hz, in (0, 1000] (``kind="step"`` only).
     switch : float, default 0.8
-        Time of the rate step in s, after ``start`` (``kind="step"`` only).
+        Time of the rate step in s, in (0, 40] and, for ``kind="step"`` (the only kind that
+        uses it), after ``start``.
     times : tuple of float, default ()
         Spike times in s, sorted, >= 0 (``kind="recorded"`` only; at least one).
 
@@ -100,7 +101,15 @@ class Stimulus:
             "rate_after", self.rate_after, low=0.0, high=MAX_RATE, low_open=True, unit=" Hz"
         )
         check_range("start", self.start, low=0.0, high=10.0, unit=" s")
-        check_range("switch", self.switch, low=self.start, high=40.0, low_open=True, unit=" s")
+        # The switch must come after the start only where it is used: a regular train may
+        # start after the (unused) default switch.
+        after = self.start if self.kind == "step" else 0.0
+        try:
+            check_range("switch", self.switch, low=after, high=40.0, low_open=True, unit=" s")
+        except ValueError as err:
+            if self.kind != "step":
+                raise
+            raise ValueError(f"{err} (the step comes after start={self.start:g} s)") from None
         check_range("probe_delay", self.probe_delay, low=0.0, high=20.0, low_open=True, unit=" s")
         if self.end > WINDOWS[-1] / 1.1:
             if self.kind in ("step", "recorded"):

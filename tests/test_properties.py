@@ -194,3 +194,53 @@ def test_a_label_is_refused_exactly_when_it_would_not_read_back(label):
 
     no_control = all(unicodedata.category(c) != "Cc" for c in label)
     assert _accepted(label) == (label != "" and label == label.strip() and no_control)
+
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=5),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+    st.complex_numbers(max_magnitude=2.0),
+    st.lists(st.floats(-2.0, 2.0), min_size=0, max_size=3).map(torch.tensor),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(field=st.sampled_from(["tau_f", "tau_d", "tau_s", "U", "A"]), value=junk)
+def test_any_parameter_value_is_accepted_or_refused_naming_the_field(field, value):
+    good = {"tau_f": 0.05, "tau_d": 0.75, "tau_s": 0.02, "U": 0.45, "A": 1.0}
+    try:
+        p = TMParameters(**{**good, field: value})
+    except (TypeError, ValueError) as err:
+        assert str(err).startswith(field), str(err)
+        return
+    stored = getattr(p, field)
+    values = torch.as_tensor(stored, dtype=torch.float64).detach()
+    assert bool(torch.isfinite(values).all()) and bool((values > 0).all())
+    assert not isinstance(value, (str, bool, type(None), complex))
+
+
+stimulus_fields = ["rate", "n_spikes", "start", "probe_delay", "seed", "rate_after", "switch"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(["regular", "poisson", "probe", "step"]),
+    field=st.sampled_from(stimulus_fields),
+    value=junk,
+)
+def test_any_stimulus_setting_is_accepted_or_refused_naming_it(kind, field, value):
+    from stpwidget.stimulus import Stimulus
+
+    try:
+        stimulus = Stimulus(kind=kind, **{field: value})
+    except (TypeError, ValueError) as err:
+        message = str(err)
+        # Settings that only fail together are named in the combined message.
+        assert message.startswith(field) or f"{field}=" in message or "train would last" in message
+        return
+    assert type(getattr(stimulus, field)) is (int if field in ("n_spikes", "seed") else float)
+    spikes = stimulus.spikes()  # a stimulus that was accepted always gives its train
+    assert bool(torch.isfinite(spikes).all()) and spikes.max() <= stimulus.duration

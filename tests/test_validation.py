@@ -209,3 +209,14 @@ def test_stimulus_stores_plain_numbers_and_its_code_rebuilds_the_train():
     namespace = {"poisson_train": poisson_train}
     exec(stim.to_code(), namespace)  # "np.float64(20.0)" would not run here
     assert torch.equal(namespace["spikes"], stim.spikes())
+
+
+def test_the_unused_switch_does_not_hold_back_the_start_of_other_trains():
+    from stpwidget.stimulus import Stimulus
+
+    assert Stimulus(kind="regular", start=1.0).spikes()[0] == 1.0  # default switch 0.8
+    with pytest.raises(
+        ValueError,
+        match=r"^switch must be .*\(1 s, 40 s\]; got 0.8 \(the step comes after start=1 s\)",
+    ):
+        Stimulus(kind="step", start=1.0)
