@@ -48,6 +48,10 @@ MAX_SEED = 2**64 - 1
 #: Largest ``A`` and ``noise_sd``, in the recording's unit: larger draws could overflow.
 MAX_SCALE = 1e100
 
+#: Below this CV the summed quanta are exactly ``k q`` to float64 precision (their spread,
+#: ``c q √k``, is under 1e-90 of ``k q``); the gamma law's ``k / c²`` would overflow.
+_CV_EXACT = 1e-100
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -205,7 +209,7 @@ class VirtualSynapse:
 
     def _quanta(self, released: IntArray, q: float) -> FloatArray:
         """Summed quanta of ``released`` vesicles: gamma(k / c², scale q c²), or exactly k q."""
-        if self.quantal_cv == 0.0:
+        if self.quantal_cv < _CV_EXACT:
             return np.multiply(released, q, dtype=np.float64)
         c2 = self.quantal_cv**2
         return self._rng.gamma(released / c2, q * c2)

@@ -244,3 +244,49 @@ def test_any_stimulus_setting_is_accepted_or_refused_naming_it(kind, field, valu
     assert type(getattr(stimulus, field)) is (int if field in ("n_spikes", "seed") else float)
     spikes = stimulus.spikes()  # a stimulus that was accepted always gives its train
     assert bool(torch.isfinite(spikes).all()) and spikes.max() <= stimulus.duration
+
+
+csv_like = st.text(
+    alphabet=st.sampled_from(list('label,t_samplitude;\t"\r\n 0.1-e9nNaIf\ufeff\x00é')), max_size=80
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(content=st.one_of(st.binary(max_size=80), csv_like.map(lambda t: t.encode("utf-8"))))
+def test_any_bytes_read_or_are_refused_naming_the_row(content):
+    import io
+
+    from stpwidget.recordings import read_recordings
+
+    header = b"label,t_s,amplitude\n"
+    for data in (content, header + content):
+        try:
+            recs = read_recordings(data)
+        except ValueError as err:
+            assert str(err).startswith("CSV"), str(err)
+            continue
+        for rec in recs:  # what is read is a valid recording that writes back
+            assert bool(torch.isfinite(rec.amplitudes).all())
+        buffer = io.StringIO()
+        from stpwidget.recordings import write_recordings
+
+        write_recordings(recs, buffer)
+        again = read_recordings(buffer.getvalue().encode())
+        assert [r.label for r in again] == [r.label for r in recs]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    field=st.sampled_from(["n_sites", "quantal_cv", "noise_sd", "seed"]),
+    value=st.one_of(junk, st.floats(0, 1e300), st.integers(0, 2**65)),
+)
+def test_any_rig_setting_is_accepted_and_records_finite_values_or_refused(field, value):
+    from stpwidget.quantal import VirtualSynapse
+
+    try:
+        syn = VirtualSynapse(PRESETS["depressing"].replace(A=40.0), **{"n_sites": 5, field: value})
+    except (TypeError, ValueError) as err:
+        assert str(err).startswith(field), str(err)
+        return
+    rec = syn.record([0.1, 0.12, 0.5], trials=4)
+    assert bool(torch.isfinite(rec.amplitudes).all())

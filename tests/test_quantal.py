@@ -235,3 +235,15 @@ def test_wrong_types_in_record(trials, spikes):
     # Nothing was drawn: the stream goes on as for a fresh synapse of the same seed.
     fresh = VirtualSynapse(DEPRESSING, 5, seed=4)
     assert torch.equal(syn.record(TRAIN_20HZ).amplitudes, fresh.record(TRAIN_20HZ).amplitudes)
+
+
+@pytest.mark.parametrize("cv", [1e-163, 1e-90, 1e-8])
+def test_tiny_quantal_cv_is_the_exact_limit(cv):
+    # With c -> 0 the summed quanta tend to k q; the draw must neither overflow nor divide by 0.
+    exact = VirtualSynapse(DEPRESSING, 7, seed=3).record(TRAIN_20HZ, trials=5).amplitudes
+    tiny = VirtualSynapse(DEPRESSING, 7, quantal_cv=cv, seed=3).record(TRAIN_20HZ, trials=5)
+    q = float(DEPRESSING.A) / 7
+    counts = tiny.amplitudes / q
+    torch.testing.assert_close(counts, counts.round(), rtol=0, atol=max(1e-12, 20 * cv))
+    if cv < 1e-100:  # no gamma draw at all: the same stream as c = 0
+        assert torch.equal(tiny.amplitudes, exact)
