@@ -290,3 +290,28 @@ def test_any_rig_setting_is_accepted_and_records_finite_values_or_refused(field,
         return
     rec = syn.record([0.1, 0.12, 0.5], trials=4)
     assert bool(torch.isfinite(rec.amplitudes).all())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    field=st.sampled_from(["spike_times", "amplitudes", "sd", "label"]),
+    value=st.one_of(junk, st.lists(st.floats(), min_size=2, max_size=2)),
+)
+def test_any_recording_field_is_accepted_and_writes_back_or_is_refused(field, value):
+    import io
+
+    from stpwidget.recordings import Recording, read_recordings, write_recordings
+
+    good = {"spike_times": [0.1, 0.2], "amplitudes": [1.0, 0.5], "sd": None, "label": "x"}
+    try:
+        rec = Recording(**{**good, field: value})
+    except (TypeError, ValueError) as err:
+        # Named first, or (a length that does not match the other's) named in the message.
+        assert str(err).startswith(field) or f"{field};" in str(err), str(err)
+        return
+    buffer = io.StringIO()
+    write_recordings([rec], buffer)
+    (back,) = read_recordings(io.StringIO(buffer.getvalue()))
+    assert torch.equal(back.amplitudes, rec.amplitudes) and back.label == (
+        rec.label or "recording_1"
+    )
