@@ -199,7 +199,8 @@ def check_samples(name: str, n: int) -> None:
         )
 
 
-#: Largest seed accepted anywhere (a Poisson train, the fit's starts, the rig, the page).
+#: Largest seed of a Poisson train, a Stimulus, the fit's starts and the page (the quantal rig
+#: takes any 64-bit seed: the mystery synapses draw theirs from a hash).
 SEED_MAX = 2**31 - 1
 
 
