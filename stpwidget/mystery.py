@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from stpwidget._checks import check_range
+from stpwidget._checks import check_range, parse_real
 from stpwidget.params import TMParameters
 from stpwidget.quantal import VirtualSynapse, _per_spike
 from stpwidget.trains import regular_train, with_recovery_probe
@@ -350,8 +350,10 @@ def _from_csv(source: str | os.PathLike[str] | IO[Any]) -> list[tuple[str, str, 
         name = _name(f"{where}, column 'student'", cell["student"])
         values = []
         for column, limits in _VALUE_RANGES.items():
-            check_range(f"{where}, column {column!r} (student {name!r})", cell[column], **limits)
-            values.append(float(cell[column]))
+            at = f"{where}, column {column!r} (student {name!r})"
+            value = parse_real(at, cell[column])
+            check_range(at, value, **limits)
+            values.append(value)
         rows.append((where, name, values))
     return rows
 
