@@ -194,6 +194,37 @@ def simulate(
     )
 
 
+#: Duration and step of :func:`per_spike`'s one-sample trace, in s.
+_ONE_SAMPLE = 1e-3
+
+
+def per_spike(params: TMParameters, spike_times: Sequence[float] | torch.Tensor) -> STPTrace:
+    """:func:`simulate` for the per-spike values only (its trace is a single sample).
+
+    ``release``, ``pre`` and ``post`` are those of ``simulate`` (the exact method, float64);
+    ``t``, ``x``, ``u`` and ``current`` hold the state at ``t = 0`` alone.
+    """
+    return simulate(params, spike_times, duration=_ONE_SAMPLE, dt=_ONE_SAMPLE)
+
+
+def release_per_spike(
+    params: TMParameters, spike_times: Sequence[float] | torch.Tensor
+) -> torch.Tensor:
+    """Released fraction ``r = u⁺ x⁻`` at every spike, shape ``batch_shape + (n_spikes,)``.
+
+    The same numbers as ``simulate(params, spike_times, duration).release`` for any
+    duration, without a sampled trace.
+
+    Examples
+    --------
+    >>> from stpwidget import PRESETS, regular_train
+    >>> r = release_per_spike(PRESETS["depressing"], regular_train(10.0, 9, start=0.1))
+    >>> round(float(r[1]), 6)
+    0.293081
+    """
+    return per_spike(params, spike_times).release
+
+
 class _NUMPY:
     """Array operations the kernel needs, on NumPy arrays (results back as tensors)."""
 

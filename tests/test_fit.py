@@ -269,16 +269,36 @@ BAD_CALLS = {
     ),
     "start a batch": (lambda: fit(REC, start=MIXED.replace(U=torch.tensor([0.2, 0.3]))), "start"),
     "start not parameters": (lambda: fit(REC, start={"U": 0.2}), "start"),
-    "seed not an integer": (lambda: fit(REC, seed=1.5), "seed"),
+    "seed too large": (lambda: fit(REC, seed=2**70), "seed"),
+    "seed negative": (lambda: fit(REC, seed=-1), "seed"),
     "n_starts zero": (lambda: fit(REC, n_starts=0), "n_starts"),
     "max_iter zero": (lambda: fit(REC, max_iter=0), "max_iter"),
 }
 
 
+BAD_TYPES = {
+    "seed not an integer": (lambda: fit(REC, seed=1.5), "seed"),
+    "seed a bool": (lambda: fit(REC, seed=True), "seed"),
+    "bounds a list of pairs": (lambda: fit(REC, bounds=[("U", (0.1, 0.9))]), "bounds"),
+    "free not a sequence": (lambda: fit(REC, free=5), "free"),
+    "recordings not a sequence": (lambda: fit(5), "recordings"),
+}
+
+
 @pytest.mark.parametrize("case", BAD_CALLS)
-def test_bad_input_names_the_argument(case):
+def test_bad_input_names_the_argument(case, monkeypatch):
+    # Every argument is checked before any work: the fit's problem is never built.
+    monkeypatch.setattr(importlib.import_module("stpwidget.fit").Problem, "build", None)
     call, pattern = BAD_CALLS[case]
     with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+@pytest.mark.parametrize("case", BAD_TYPES)
+def test_wrong_type_is_a_type_error_naming_the_argument(case, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("stpwidget.fit").Problem, "build", None)
+    call, pattern = BAD_TYPES[case]
+    with pytest.raises(TypeError, match=pattern):
         call()
 
 
