@@ -1,7 +1,8 @@
 """The numerical core of :func:`stpwidget.fit.fit`: the problem and a batched Levenberg–Marquardt.
 
-Every start of a multi-start fit is one member of a parameter batch, so one kernel call per
-distinct spike train evaluates all starts at once. The coordinates are the free parameters
+Every start of a multi-start fit is one member of a parameter batch, and every distinct
+spike train one stretch of :func:`stpwidget.model.release_of_trains`'s loop, so one kernel
+call evaluates all starts on all trains. The coordinates are the free parameters
 on a log scale, mapped onto the unit cube: θ in ``[low, high]`` is
 ``exp(log low + c (log high - log low))`` with ``c`` in ``[0, 1]``. Bounds are kept by
 projection (an active set), not by a transform: a step is cut at the cube's faces, and a
@@ -37,7 +38,7 @@ import numpy.typing as npt
 import torch
 
 from stpwidget.goodness import data_scale, normalised
-from stpwidget.model import release_per_spike
+from stpwidget.model import release_of_trains
 from stpwidget.params import TMParameters
 from stpwidget.recordings import Recording
 
@@ -117,6 +118,8 @@ class Problem:
         """Parameters in API units (s) from coordinates in ``[0, 1]``, shape ``(..., p)``."""
         log_low = np.log(self.low)
         theta: Array = np.exp(log_low + c * (np.log(self.high) - log_low))
+        # On a face, the bound itself (exp(log low) may differ from low in the last bit).
+        theta = np.where(c <= 0.0, self.low, np.where(c >= 1.0, self.high, theta))
         return np.clip(theta, self.low, self.high)
 
     def c_of(self, theta: Array) -> Array:
@@ -137,9 +140,8 @@ class Problem:
         return TMParameters(**fields)
 
     def release(self, theta: Array) -> Array:
-        """Release of every recorded spike, shape ``(b, m)``, one kernel call per train."""
-        params = self.params(theta, 1.0)
-        per_train = [release_per_spike(params, t).numpy() for t in self.trains]
+        """Release of every recorded spike, shape ``(b, m)``, in one kernel call."""
+        per_train = [r.numpy() for r in release_of_trains(self.params(theta, 1.0), self.trains)]
         release = np.concatenate([per_train[k] for k in self.train_of], -1)
         return np.broadcast_to(release, (*theta.shape[:-1], self.y.size))  # p = 0: no batch
 

@@ -293,11 +293,15 @@ def _stderr(
             se[keep] = se_keep
             break
         reasons[names[keep[worst]]] = "value ± standard error reaches past its bounds"
-    notes = tuple(
-        f"The data do not pin down {n}: {why}, so its standard error is not determined. "
-        f"Fix {n} (leave it out of free) or record a protocol that constrains it."
-        for n, why in reasons.items()
-    )
+    notes: tuple[str, ...] = ()
+    if reasons:
+        detail = "; ".join(f"{n} ({why})" for n, why in reasons.items())
+        them = "them" if len(reasons) > 1 else "it"
+        notes = (
+            f"The data do not pin down {detail}, so the standard error is not determined. "
+            f"Fix {them} (leave {them} out of free) or record a protocol that constrains "
+            f"{them}.",
+        )
     return {n: float(se[k]) for k, n in enumerate(names)}, notes
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from stpwidget.model import release_per_spike
+from stpwidget.model import release_of_trains
 from stpwidget.params import TMParameters
 from stpwidget.recordings import Recording
 
@@ -95,7 +95,8 @@ def goodness_of_fit(params: TMParameters, recordings: Sequence[Recording]) -> Go
     """
     y_scale, sd_min = data_scale(recordings)
     a = float(params.A)
-    predicted = tuple(a * release_per_spike(params, r.spike_times) for r in recordings)
+    release = release_of_trains(params, [r.spike_times for r in recordings])
+    predicted = tuple(a * r for r in release)
     y, sqrt_w = normalised(recordings, sd_min)
     model = torch.cat(predicted).numpy() if predicted else np.zeros(0)
     residual = sqrt_w * (y / y_scale - model / y_scale)
