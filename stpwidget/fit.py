@@ -1,9 +1,11 @@
 """Fit a Tsodyks–Markram synapse to recorded response amplitudes.
 
 The model amplitude of spike k of a recording is ``A · r_k``, with ``r_k`` the release that
-:func:`stpwidget.simulate` computes for the recording's spike train (``tau_s`` does not
-enter). :func:`fit` minimizes the weighted sum of squared residuals over every spike of every
-recording from many starts at once; see ``docs/model.md`` ("Fitting") for the method.
+:func:`stpwidget.model.release_per_spike` computes for the recording's spike train
+(``tau_s`` does not enter). :func:`fit` minimizes the weighted sum of squared residuals
+over every spike of every recording from many starts at once; see ``docs/model.md``
+("Fitting") for the method. :func:`goodness_of_fit` (from :mod:`stpwidget.goodness`) gives
+that sum, and ``R²``, for any parameters.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ class FitResult:
         The best fit: free parameters fitted, the others from ``start``.
     sse : float
         Weighted sum of squared residuals, ``Σ ((mean_k - A r_k) / sd_k)²`` over every spike
-        of every recording (``sd_k = 1`` without ``sd``), in squared amplitude units.
+        of every recording (``sd_k = 1`` without ``sd``), in squared amplitude units: the
+        ``sse`` of :func:`goodness_of_fit` at ``params``.
     predicted : list of torch.Tensor
         ``A · release`` of every spike, one float64 tensor per recording, in order.
     stderr : dict of str to float
@@ -74,8 +77,10 @@ class FitResult:
     n_iter : int
         Iterations run (of the batch of starts).
     notes : tuple of str
-        The :class:`FitWarning` messages of this fit, in plain words (empty when every
-        standard error is finite), for a reader that shows them rather than warns.
+        The messages of the :class:`FitWarning` s this fit issues, in plain words: which
+        parameters the data do not pin down, why, and what to do. Empty when every standard
+        error is finite. For a reader that shows them (e.g. the explorer) without catching
+        warnings.
     """
 
     params: TMParameters
@@ -120,7 +125,7 @@ def fit(
         bounds), and the value of every parameter that is not free (``tau_s`` is copied into
         the result). Default :data:`DEFAULT_START`.
     seed : int, default 0
-        Seed of the other starts: the same seed gives the same fit.
+        Seed of the other starts, in [0, 2**31 - 1]: the same seed gives the same fit.
     n_starts : int, default 48
         Number of starts: ``start`` and ``n_starts - 1`` scrambled-Sobol points spread over
         the bounds (uniform in log scale), all run at once in one parameter batch.
@@ -135,10 +140,14 @@ def fit(
     Raises
     ------
     ValueError
-        For no recordings, amplitudes whose trial means are all <= 0, an unknown or repeated
-        name in ``free``, bounds with ``low >= high`` or out of range, a ``start`` that is not
-        a single :class:`TMParameters` or lies outside the bounds, a bad ``seed``,
-        ``n_starts`` or ``max_iter``.
+        For no recordings, amplitudes whose trial means are all <= 0, amplitudes over ``sd``
+        above 1e150 (their squares would overflow), an unknown or repeated name in ``free``,
+        bounds with ``low >= high`` or out of range, a ``start`` that is not a single
+        :class:`TMParameters` or lies outside the bounds, a ``seed`` outside [0, 2**31 - 1],
+        ``n_starts`` or ``max_iter`` below 1. Every argument is checked before any work.
+    TypeError
+        For ``recordings``, ``free`` or ``bounds`` of the wrong kind (e.g. ``bounds`` as a
+        list of pairs), or a ``seed`` that is not an integer.
 
     Warns
     -----
@@ -148,7 +157,11 @@ def fit(
     Notes
     -----
     ``A`` is not searched: for any other parameters its best value is a closed form (the
-    amplitudes are linear in it), limited to its bounds. Standard errors assume independent
+    amplitudes are linear in it), limited to its bounds. The other parameters are searched
+    on a log scale with their bounds kept by projection, so a parameter whose best value is
+    at a bound (``tau_f`` of a depressing synapse) costs no extra iterations. The fit does
+    not depend on the data's unit: amplitudes scaled by ``c`` (``sd`` too) give the same
+    parameters with ``A`` scaled by ``c``. Standard errors assume independent
     residuals of equal variance after weighting; with ``sd`` set to the true standard
     deviations, ``sse / (n_spikes - n_free)`` is close to 1.
 

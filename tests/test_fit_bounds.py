@@ -249,3 +249,12 @@ def test_goodness_of_fit_is_the_weighted_sse_and_r2():
     # The fit reports the same goodness for its own result.
     result = quiet_fit(recs, n_starts=4)
     assert result.sse == goodness_of_fit(result.params, recs).sse
+
+
+def test_goodness_docstring_examples():
+    import doctest
+
+    import stpwidget.goodness
+
+    result = doctest.testmod(stpwidget.goodness, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
