@@ -24,7 +24,7 @@ keeps the lowest SSE. Its model is a plain Python loop over the recurrence of
 ``docs/model.md`` (what one writes without stpwidget, and faster per evaluation than
 calling ``stpwidget.simulate``; that slower peer is timed once, on the first case).
 
-Run: ``.venv/bin/python benchmarks/bench_fit.py`` (about a minute on the 2-core sandbox).
+Run: ``.venv/bin/python -m benchmarks.bench_fit`` (about a minute on the 2-core sandbox).
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from _timing import machine
 from scipy.optimize import least_squares
 
+from benchmarks._timing import machine
 from stpwidget import TMParameters, regular_train, simulate, with_recovery_probe
 from stpwidget.fit import DEFAULT_BOUNDS, DEFAULT_START, FitResult, FitWarning, fit
 from stpwidget.fit import _spread as spread  # the fit's own starts

@@ -4,8 +4,8 @@ The model amplitude of spike k of a recording is ``A · r_k``, with ``r_k`` the 
 :func:`stpwidget.model.release_per_spike` computes for the recording's spike train
 (``tau_s`` does not enter). :func:`fit` minimizes the weighted sum of squared residuals
 over every spike of every recording from many starts at once; see ``docs/model.md``
-("Fitting") for the method. :func:`goodness_of_fit` (from :mod:`stpwidget.goodness`) gives
-that sum, and ``R²``, for any parameters.
+("Fitting") for the method. :func:`goodness_of_fit` gives that sum, and ``R²``, for any
+parameters (the explorer shows them).
 """
 
 from __future__ import annotations
@@ -20,10 +20,29 @@ import numpy as np
 import torch
 
 from stpwidget._checks import check_count, check_range, check_seed
-from stpwidget._fit_core import Array, Problem, Solution, levenberg_marquardt
-from stpwidget.goodness import data_scale, goodness_of_fit
+from stpwidget._fit_core import (
+    Array,
+    Goodness,
+    Problem,
+    Solution,
+    data_scale,
+    goodness_of_fit,
+    levenberg_marquardt,
+)
 from stpwidget.params import TMParameters
 from stpwidget.recordings import Recording
+
+__all__ = [
+    "A_BOUND_FACTORS",
+    "DEFAULT_BOUNDS",
+    "DEFAULT_START",
+    "FITTABLE",
+    "FitResult",
+    "FitWarning",
+    "Goodness",
+    "fit",
+    "goodness_of_fit",
+]
 
 #: Parameters :func:`fit` can estimate (``tau_s`` does not shape the amplitudes).
 FITTABLE = ("U", "tau_f", "tau_d", "A")

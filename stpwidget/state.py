@@ -22,7 +22,7 @@ from stpwidget.closed_form import (
     poisson_steady_state,
     steady_state,
 )
-from stpwidget.goodness import goodness_of_fit
+from stpwidget.fit import goodness_of_fit
 from stpwidget.membrane import lif_response, postsynaptic_potential
 from stpwidget.model import STPTrace, simulate
 from stpwidget.params import PRESETS, TMParameters

@@ -16,8 +16,7 @@ from scipy.optimize import least_squares
 from tm_reference import releases
 
 from stpwidget import PRESETS, TMParameters, regular_train, simulate, with_recovery_probe
-from stpwidget.fit import FitWarning, fit
-from stpwidget.goodness import goodness_of_fit
+from stpwidget.fit import FitWarning, fit, goodness_of_fit
 from stpwidget.model import release_of_trains, release_per_spike
 from stpwidget.recordings import Recording
 from stpwidget.state import data_fit
@@ -254,10 +253,10 @@ def test_goodness_of_fit_is_the_weighted_sse_and_r2():
     assert result.sse == goodness_of_fit(result.params, recs).sse
 
 
-def test_goodness_docstring_examples():
+def test_fit_core_docstring_examples():
     import doctest
 
-    import stpwidget.goodness
+    import stpwidget._fit_core
 
-    result = doctest.testmod(stpwidget.goodness, optionflags=doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(stpwidget._fit_core, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
