@@ -132,14 +132,17 @@ def goodness_of_fit(params: TMParameters, recordings: Sequence[Recording]) -> Go
     predicted = tuple(a * r for r in release)
     y, sqrt_w = normalised(recordings, sd_min)
     model = torch.cat(predicted).numpy() if predicted else np.zeros(0)
-    residual = sqrt_w * (y / y_scale - model / y_scale)
-    w = sqrt_w**2
-    centre = (w @ y) / w.sum() / y_scale
-    sse_n = float(residual @ residual)
-    sst_n = float(w @ (y / y_scale - centre) ** 2)
-    factor = y_scale / sd_min
-    r2 = 1.0 - sse_n / sst_n if sst_n > 0 else math.nan
-    return Goodness(predicted, sse_n * factor * factor, r2)
+    y = y / y_scale
+    residual = sqrt_w * (y - model / y_scale)
+    spread = sqrt_w * (y - (sqrt_w**2 @ y) / (sqrt_w**2).sum())
+    # Squares of the residuals over their largest: a model far off the data (e.g. a fixed
+    # A in other units) gives a large SSE, not an overflow (and inf · 0 = NaN below).
+    big = float(np.abs(residual).max(initial=0.0))
+    unit = residual / big if big > 0 else residual
+    sse = (big * (y_scale / sd_min)) ** 2 * float(unit @ unit)
+    sst = float(spread @ spread)
+    r2 = 1.0 - big**2 * float(unit @ unit) / sst if sst > 0 else math.nan
+    return Goodness(predicted, sse, r2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,7 +320,7 @@ def levenberg_marquardt(
         ji, ei, ci = jac[idx], e[idx], c[idx]
         grad = np.matmul(ei[:, None], ji)[:, 0]
         step = _damped_step(ji, grad, lam[idx], ci)
-        ct = np.clip(ci + step, 0.0, 1.0)
+        ct = np.clip(ci + np.nan_to_num(step, nan=0.0), 0.0, 1.0)  # no NaN reaches θ
         step = ct - ci
         et, jt, at = evaluate(ct)
         sset = (et**2).sum(-1)
@@ -373,3 +376,23 @@ def _damped_step(jac: Array, grad: Array, lam: Array, c: Array) -> Array:
         if not leaving.any():
             return np.clip(step, -MAX_STEP, MAX_STEP)
         held |= leaving
+
+
+def covariance(jac: Array) -> Array:
+    """``(JᵀJ)⁻¹``, computed on unit-scaled columns.
+
+    If JᵀJ is singular, the result is a marker instead: inf on the diagonal for the
+    parameters that the data do not constrain (a zero column, else the largest component of
+    the null direction) and 0 elsewhere, so that the caller sets those aside and tries again.
+    """
+    norms = np.linalg.norm(jac, axis=0)
+    if (norms == 0).any():
+        return np.diag(np.where(norms == 0, math.inf, 0.0))
+    scaled = jac / norms
+    eig, vec = np.linalg.eigh(scaled.T @ scaled)
+    if eig[0] <= 1e-13 * eig[-1]:
+        marker = np.zeros_like(norms)
+        marker[int(np.abs(vec[:, 0]).argmax())] = math.inf
+        return np.diag(marker)
+    cov: Array = (vec / eig) @ vec.T / np.outer(norms, norms)
+    return cov

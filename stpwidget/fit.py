@@ -25,6 +25,7 @@ from stpwidget._fit_core import (
     Goodness,
     Problem,
     Solution,
+    covariance,
     data_scale,
     goodness_of_fit,
     levenberg_marquardt,
@@ -162,7 +163,8 @@ def fit(
         For no recordings, amplitudes whose trial means are all <= 0, amplitudes over ``sd``
         above 1e150 (their squares would overflow), an unknown or repeated name in ``free``,
         bounds with ``low >= high`` or out of range, a ``start`` that is not a single
-        :class:`TMParameters` or lies outside the bounds, a ``seed`` outside [0, 2**31 - 1],
+        :class:`TMParameters` or lies outside the bounds (or, with ``A`` not free, whose
+        ``A`` is over 1e150 times the largest amplitude), a ``seed`` outside [0, 2**31 - 1],
         ``n_starts`` or ``max_iter`` below 1. Every argument is checked before any work.
     TypeError
         For ``recordings``, ``free`` or ``bounds`` of the wrong kind (e.g. ``bounds`` as a
@@ -211,6 +213,12 @@ def fit(
                 f"start.{name} = {values[name]:g}{_UNITS[name]} lies outside bounds"
                 f"['{name}'] = [{low:g}, {high:g}]{_UNITS[name]}"
             )
+    y_scale, _ = data_scale(recs)
+    if "A" not in names and not values["A"] <= MAX_SCALE * y_scale:
+        raise ValueError(
+            f"start.A = {values['A']:g} is over {MAX_SCALE:g} times the largest amplitude "
+            f"({y_scale:g}); with A not free, give it in the amplitudes' unit"
+        )
     seed = check_seed("seed", seed)
     n_starts, max_iter = check_count("n_starts", n_starts, 1), check_count("max_iter", max_iter, 1)
     nonlinear = tuple(n for n in names if n != "A")
@@ -314,7 +322,7 @@ def _stderr(
                     f"{residuals.size} amplitudes are too few for {len(keep)} parameters"
                 )
             break
-        cov = _covariance(jac[:, keep]) * float((residuals**2).sum()) / dof
+        cov = covariance(jac[:, keep]) * float((residuals**2).sum()) / dof
         se_keep = np.sqrt(np.maximum(np.diagonal(cov), 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             below = np.log(low[keep] / np.maximum(v[keep] - se_keep, 1e-300))
@@ -352,26 +360,6 @@ def _jacobian(problem: Problem, theta: Array, a: float, names: tuple[str, ...]) 
         diff = problem.sqrt_w * a * (release[1 + p + k] - release[1 + k])
         columns[n] = diff / (up[k, k] - down[k, k])
     return np.stack([columns[n] for n in names], -1)
-
-
-def _covariance(jac: Array) -> Array:
-    """``(JᵀJ)⁻¹``, computed on unit-scaled columns.
-
-    If JᵀJ is singular, the result is a marker instead: inf on the diagonal for the
-    parameters that the data do not constrain (a zero column, else the largest component of
-    the null direction) and 0 elsewhere, so that the caller sets those aside and tries again.
-    """
-    norms = np.linalg.norm(jac, axis=0)
-    if (norms == 0).any():
-        return np.diag(np.where(norms == 0, math.inf, 0.0))
-    scaled = jac / norms
-    eig, vec = np.linalg.eigh(scaled.T @ scaled)
-    if eig[0] <= 1e-13 * eig[-1]:
-        marker = np.zeros_like(norms)
-        marker[int(np.abs(vec[:, 0]).argmax())] = math.inf
-        return np.diag(marker)
-    cov: Array = (vec / eig) @ vec.T / np.outer(norms, norms)
-    return cov
 
 
 def _check_recordings(recordings: Recording | Sequence[Recording]) -> list[Recording]:

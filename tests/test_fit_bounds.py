@@ -198,6 +198,23 @@ def test_sd_far_from_one_is_handled_alike():
         assert result.sse == pytest.approx(base.sse / c**2, rel=1e-9)
 
 
+def test_a_fixed_a_in_another_unit_is_refused_or_fitted_alike():
+    recs = scaled(recording_like(INTERIOR, 2), 1e-200, sd_too=True)
+    start = TMParameters(tau_f=0.03, tau_d=0.2, tau_s=0.02, U=0.25, A=1.0)
+    with pytest.raises(ValueError, match=r"start\.A.*amplitudes' unit"):
+        fit(recs, free=("U", "tau_d"), start=start)
+    # A tiny fixed A (every prediction about 0) is a poor fit, but a fit: no NaN anywhere.
+    tiny = quiet_fit(recs, free=("U", "tau_d"), start=start.replace(A=1e-300))
+    assert all(math.isfinite(float(getattr(tiny.params, n))) for n in NAMES)
+    assert math.isfinite(tiny.sse) and tiny.sse > 0
+    # In the data's unit, the same fit as unscaled data with A scaled back.
+    base = quiet_fit(recording_like(INTERIOR, 2), free=("U", "tau_d"), start=start.replace(A=2))
+    same = quiet_fit(recs, free=("U", "tau_d"), start=start.replace(A=2e-200))
+    np.testing.assert_allclose(
+        theta_of(same.params), theta_of(base.params) * [1, 1, 1, 1e-200], rtol=1e-9
+    )
+
+
 # --- release_per_spike and goodness_of_fit ----------------------------------------------
 
 
