@@ -28,16 +28,15 @@ import numpy.typing as npt
 import torch
 
 from stpwidget._checks import as_real, check_count, check_range, check_samples
-from stpwidget.model import STPTrace, simulate
+from stpwidget.model import per_spike
 from stpwidget.params import TMParameters
 from stpwidget.recordings import Recording
 from stpwidget.trains import as_spike_times
 
 __all__ = ["VirtualSynapse"]
 
-#: Sampling step and length of the one-sample trace ``simulate`` is asked for: only the
-#: per-spike utilization is used, which does not depend on either.
-_ONE_SAMPLE = 1e-3
+#: The kernel's per-spike values (mystery.py imports this name; it may use model.per_spike).
+_per_spike = per_spike
 
 #: Most release sites of one synapse (real synapses have one to a few hundred).
 MAX_SITES = 10**6
@@ -213,11 +212,6 @@ class VirtualSynapse:
             return np.multiply(released, q, dtype=np.float64)
         c2 = self.quantal_cv**2
         return self._rng.gamma(released / c2, q * c2)
-
-
-def _per_spike(params: TMParameters, spikes: torch.Tensor) -> STPTrace:
-    """``simulate`` for the per-spike values only (a one-sample trace)."""
-    return simulate(params, spikes, duration=_ONE_SAMPLE, dt=_ONE_SAMPLE)
 
 
 class _Hidden:

@@ -19,6 +19,7 @@ from stpwidget._checks import check_count, check_range
 from stpwidget.closed_form import (
     SteadyState,
 )
+from stpwidget.fit import goodness_of_fit
 from stpwidget.membrane import lif_response, postsynaptic_potential
 from stpwidget.model import STPTrace, simulate
 from stpwidget.params import PRESETS, TMParameters
@@ -313,19 +314,8 @@ class DataFit:
 
 def data_fit(params: TMParameters, recordings: tuple[Recording, ...]) -> DataFit:
     """The model's amplitudes for ``recordings`` and how well they match (see DataFit)."""
-    predicted, residuals, weights, means = [], [], [], []
-    for rec in recordings:
-        release = simulate(params, rec.spike_times, 1e-3, dt=1e-3).release  # no trace needed
-        model = float(params.A) * release
-        w = torch.ones_like(model) if rec.sd is None else rec.sd**-2
-        predicted.append(model)
-        residuals.append(rec.mean - model)
-        weights.append(w)
-        means.append(rec.mean)
-    y, w, r = torch.cat(means), torch.cat(weights), torch.cat(residuals)
-    sse = float((w * r**2).sum())
-    sst = float((w * (y - (w * y).sum() / w.sum()) ** 2).sum())
-    return DataFit(tuple(predicted), sse, 1.0 - sse / sst if sst > 0 else float("nan"))
+    predicted, sse, r2 = goodness_of_fit(params, recordings)
+    return DataFit(predicted, sse, r2)
 
 
 def compute(state: ExplorerState) -> Frame:
