@@ -84,8 +84,8 @@ class GradeReport:
         if table not in ("grades", "problems"):
             raise ValueError(f"table must be 'grades' or 'problems'; got {table!r}")
         frame = getattr(self, table).copy()
-        for column in frame.columns:
-            if frame[column].dtype == object:
+        for column in ("student", "kind", "status", "action", "problem"):
+            if column in frame.columns:
                 frame[column] = [
                     formula_safe(v) if isinstance(v, str) else v for v in frame[column]
                 ]
