@@ -138,7 +138,8 @@ def _fields(
 ) -> dict[str, str] | None:
     """The named fields of one row, from its columns or from a line pasted in a cell."""
     by_name = {f: c for f, c in zip(header, cells) if f and f != "line"}
-    if all(f in by_name for f in ("student", *VALUE_COLUMNS)):
+    if all(f in header for f in ("student", *VALUE_COLUMNS)):
+        by_name = {f: by_name.get(f, "") for f in header if f and f != "line"}  # a short row
         if any(by_name[f].strip() for f in VALUE_COLUMNS):
             if _is_header(list(by_name.values())):
                 notes.append(Note(number, "", "skipped", "a pasted header line (not a submission)"))

@@ -88,7 +88,8 @@ def check_not_held_out(
     """
     isi = np.diff(as_spike_times(spike_times).numpy())
     for rate in (*HELD_OUT_RATES, PROBE_RATE):
-        near = np.abs(isi * rate - 1.0) <= HELD_OUT_TOLERANCE
+        with np.errstate(divide="ignore"):
+            near = np.abs(1.0 / (isi * rate) - 1.0) <= HELD_OUT_TOLERANCE  # the rate, ±5 %
         if (near[:-1] & near[1:]).any():
             raise ValueError(
                 f"{name}: {_RUN} or more spikes in a row at {rate:g} Hz (±5 %), a rate of the "
