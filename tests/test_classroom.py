@@ -80,6 +80,9 @@ def test_save_and_load_round_trip(room, tmp_path):
     (tmp_path / "other.json").write_text(json.dumps({"format": "something else"}))
     with pytest.raises(ValueError, match="not a saved Classroom"):
         Classroom.load(tmp_path / "other.json")
+    (tmp_path / "short.json").write_text(json.dumps({"format": "stpwidget.classroom/1"}))
+    with pytest.raises(ValueError, match="not a saved Classroom"):
+        Classroom.load(tmp_path / "short.json")
     (tmp_path / "broken.json").write_text("{")
     with pytest.raises(ValueError, match="not a saved Classroom"):
         Classroom.load(tmp_path / "broken.json")

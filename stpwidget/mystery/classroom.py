@@ -189,8 +189,11 @@ class Classroom:
                 data = json.load(f)
             except json.JSONDecodeError as err:
                 raise ValueError(f"path: {path} is not a saved Classroom ({err})") from None
+        fields = ("name", "trials", "roster", "show_score", "key")
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             raise ValueError(f"path: {path} is not a saved Classroom (no {_FORMAT!r} format)")
+        if any(f not in data for f in fields):
+            raise ValueError(f"path: {path} is not a saved Classroom (it needs {fields})")
         room = cls.create(data["name"], data["trials"], data["roster"], data["show_score"])
         key = check_name("key", data["key"])
         return dataclasses.replace(room, key=key, plain=bool(data.get("plain", False)))
