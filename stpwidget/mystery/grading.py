@@ -19,7 +19,7 @@ from stpwidget.mystery import _rows
 from stpwidget.mystery._text import canonical, formula_safe
 from stpwidget.mystery.classroom import Classroom
 from stpwidget.mystery.scoring import VALUE_COLUMNS, check_code, error_percent, relative_rms
-from stpwidget.mystery.synapse import hidden
+from stpwidget.mystery.synapse import _hidden
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -156,7 +156,7 @@ def grade(
     students = list(room.roster) or [written[k] for k in status]
     graded = [kept[canonical(s)] for s in students if canonical(s) in kept]
     values = np.array([e.values for e in graded], dtype=np.float64).reshape(-1, 4)
-    truths = {canonical(s): hidden(room.code, s) for s in students}
+    truths = {canonical(s): _hidden(room.code, s) for s in students}
     errors = relative_rms(values, [truths[canonical(e.student)][0] for e in graded])
     by_student = dict(zip((canonical(e.student) for e in graded), error_percent(errors)))
     rows = []

@@ -20,7 +20,7 @@ import torch
 from stpwidget.fit import fit
 from stpwidget.model import simulate
 from stpwidget.mystery.scoring import param_values, relative_rms
-from stpwidget.mystery.synapse import KINDS, MysterySynapse, hidden
+from stpwidget.mystery.synapse import KINDS, MysterySynapse, _hidden
 from stpwidget.params import PRESETS, TMParameters
 from stpwidget.recordings import Recording
 from stpwidget.trains import regular_train, with_recovery_probe
@@ -111,7 +111,7 @@ def lecturer_key(class_code: str, per_kind: int = 30) -> dict[str, dict[str, Flo
     k = 0
     while min(len(v) for v in names.values()) < per_kind:
         k += 1
-        kind = hidden(class_code, f"student {k}")[1]
+        kind = _hidden(class_code, f"student {k}")[1]
         if len(names[kind]) < per_kind:
             names[kind].append(f"student {k}")
     out = {}
@@ -124,7 +124,7 @@ def lecturer_key(class_code: str, per_kind: int = 30) -> dict[str, dict[str, Flo
             answers["starter"].append(estimate(first))
             both = first + run_design(synapse, FOLLOW_UP[kind])
             answers["starter + follow-up"].append(estimate(both))
-        truths = [hidden(class_code, s)[0] for s in students]
+        truths = [_hidden(class_code, s)[0] for s in students]
         out[kind] = {
             design: relative_rms(np.array([param_values("estimate", p) for p in given]), truths)
             for design, given in answers.items()

@@ -22,7 +22,7 @@ import torch
 from stpwidget.mystery._text import canonical, check_name, formula_safe
 from stpwidget.mystery.classroom import class_settings
 from stpwidget.mystery.rig import held_out_protocol
-from stpwidget.mystery.synapse import TAU_S, hidden
+from stpwidget.mystery.synapse import TAU_S, _hidden
 from stpwidget.params import TMParameters
 from stpwidget.quantal import _per_spike
 
@@ -143,7 +143,7 @@ def score(class_code: str, student: str, params: TMParameters, key: str | None =
             "class_code: this class hides the score until the lecturer grades (it is the "
             "error on trains nobody records; tuning on it would be tuning on the test)"
         )
-    error = float(relative_rms(values, [hidden(code, name)[0]])[0])
+    error = float(relative_rms(values, [_hidden(code, name)[0]])[0])
     return error if key is not None else round(error, 3)
 
 

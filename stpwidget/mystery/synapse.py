@@ -209,7 +209,7 @@ def _sites(draw: _Draw) -> int:
     return _SITES[0] + min(int(draw("n_sites") * (_SITES[1] - _SITES[0] + 1)), 15)
 
 
-def hidden(class_code: str, student: str) -> tuple[TMParameters, str]:
+def _hidden(class_code: str, student: str) -> tuple[TMParameters, str]:
     """The true parameters and kind of a pair, for grading (no key check: callers check)."""
     params, kind, _ = _truth(class_code, student)
     return params, kind
