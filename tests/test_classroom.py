@@ -237,3 +237,15 @@ def test_protocol_train_gives_the_rigs_trains_and_checks_its_arguments():
     ]:
         with pytest.raises(ValueError, match=match):
             protocol_train(*args)
+
+
+def test_lecturer_key_checks_its_arguments():
+    from stpwidget.mystery import lecturer_key
+
+    with pytest.raises(TypeError, match="class_code"):
+        lecturer_key(3)
+    with pytest.raises(ValueError, match="per_kind"):
+        lecturer_key("demo", per_kind=0)
+    short = Classroom.create("demo", trials=50)
+    with pytest.raises(ValueError, match="need 100 trials"):
+        lecturer_key(short.code, per_kind=1)

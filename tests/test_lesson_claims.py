@@ -893,10 +893,10 @@ def claim_grading_rules() -> None:
         f"no mystery synapse has one over {longest:g} s, and the fit stops at "
         f"{DEFAULT_BOUNDS['tau_d'][1]:g} s"
     )
-    # a shown score is rounded to 0.1 %: round(error, 3)
+    # a shown score is rounded to 0.1 %
     guess = TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.01, U=0.3, A=150.0)
     exact = score("NEURO-301", "ada", guess, key="NEURO-301")
-    assert score("NEURO-301", "ada", guess) == round(exact, 3) != exact
+    assert score("NEURO-301", "ada", guess) == round(100 * exact, 1) / 100 != exact
     GUIDE.states("rounded to 0.1 %")
 
 

@@ -164,7 +164,7 @@ def test_score_of_a_plain_code_is_the_reference_error_to_a_tenth_of_a_percent():
     guess = TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.01, U=0.3, A=150.0)
     expected = reference_error(guess, truth("bob"))
     assert expected > 0.01
-    assert score(CLASS, " Bob ", guess) == round(expected, 3)
+    assert score(CLASS, " Bob ", guess) == round(100 * expected, 1) / 100
     assert score(CLASS, "bob", guess, key=CLASS) == pytest.approx(expected, rel=1e-9)
     too_large = truth("cy").replace(A=1.1 * float(truth("cy").A))
     assert score(CLASS, "cy", too_large) == 0.1
@@ -183,7 +183,7 @@ def test_a_class_that_hides_the_score_needs_the_key():
     )
     shown = Classroom.create("BIO-412", show_score=True)
     q = mystery_synapse(shown.code, "ada").reveal(shown.key)
-    assert score(shown.code, "ada", guess) == round(reference_error(guess, q), 3)
+    assert score(shown.code, "ada", guess) == round(100 * reference_error(guess, q), 1) / 100
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
+from stpwidget._checks import check_count
 from stpwidget.fit import fit
 from stpwidget.model import simulate
+from stpwidget.mystery._text import check_name
+from stpwidget.mystery.classroom import class_settings
 from stpwidget.mystery.scoring import param_values, relative_rms
 from stpwidget.mystery.synapse import KINDS, MysterySynapse, _hidden
 from stpwidget.params import PRESETS, TMParameters
@@ -106,7 +109,24 @@ def lecturer_key(class_code: str, per_kind: int = 30) -> dict[str, dict[str, Flo
     -------
     dict
         ``{kind: {design: errors}}``: fractions (0.1 is 10 %), one per student.
+
+    Raises
+    ------
+    TypeError
+        If ``class_code`` is not a str.
+    ValueError
+        For a blank ``class_code``, ``per_kind`` not an integer >= 1, or a class whose
+        budget is under the 100 trials the designs use.
     """
+    class_code, per_kind = (
+        check_name("class_code", class_code),
+        check_count("per_kind", per_kind, 1),
+    )
+    needed = sum(t for *_, t in STARTER_DESIGN) + max(
+        sum(t for *_, t in d) for d in FOLLOW_UP.values()
+    )
+    if class_settings(class_code).trials < needed:
+        raise ValueError(f"class_code: the designs need {needed} trials; this class allows fewer")
     names: dict[str, list[str]] = {kind: [] for kind in KINDS}
     k = 0
     while min(len(v) for v in names.values()) < per_kind:

@@ -121,8 +121,8 @@ def score(class_code: str, student: str, params: TMParameters, key: str | None =
     Returns
     -------
     float
-        Without a key, the error rounded to 0.1 % (``round(error, 3)``), as the student and
-        the grades show it; with the key, unrounded.
+        Without a key, the error rounded to 0.1 % (``round(100 · error, 1) / 100``), the
+        number the student and the grades show; with the key, unrounded.
 
     Raises
     ------
@@ -144,7 +144,7 @@ def score(class_code: str, student: str, params: TMParameters, key: str | None =
             "error on trains nobody records; tuning on it would be tuning on the test)"
         )
     error = float(relative_rms(values, [_hidden(code, name)[0]])[0])
-    return error if key is not None else round(error, 3)
+    return error if key is not None else float(error_percent(np.array(error))) / 100.0
 
 
 def error_percent(error: FloatArray) -> FloatArray:
