@@ -309,3 +309,14 @@ def test_submission_row_format():
     assert len(check) == 5 and check.isalpha() and check.islower()
     assert check_code("NEURO-301", "ADA ") == check != check_code("NEURO-301", "ada2")
     assert check_code("NEURO-302", "ada") != check
+
+
+def test_a_name_misspelled_in_the_notebook_but_not_at_hand_in_is_caught(room):
+    # Gus drew his synapse as "Gsu", then typed his name right in the sheet: the values
+    # belong to another synapse, and the check code says so instead of grading them.
+    drawn = line(room, "Gsu", truth(room, "Gus")).split(",")
+    fixed_name = ",".join(["Gus", *drawn[1:]])
+    report = grade(room, io.StringIO(f"{SUBMISSION_HEADER}\n{fixed_name}\n"))
+    ((action, why),) = problems_of(report, 2)
+    assert action == "skipped" and "does not match" in why
+    assert by_student(report).loc["Gus", "status"] == "check code differs"
