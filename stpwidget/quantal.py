@@ -35,9 +35,6 @@ from stpwidget.trains import as_spike_times
 
 __all__ = ["VirtualSynapse"]
 
-#: The kernel's per-spike values (mystery.py imports this name; it may use model.per_spike).
-_per_spike = per_spike
-
 #: Most release sites of one synapse (real synapses have one to a few hundred).
 MAX_SITES = 10**6
 #: Largest quantal coefficient of variation (measured ones are below 1).
@@ -188,7 +185,7 @@ class VirtualSynapse:
         """Amplitudes of shape ``(trials, n_spikes)``: one short loop over spikes."""
         params = self._model.value
         n_spikes = spikes.numel()
-        u_plus = _per_spike(params, spikes).post.u.reshape(-1).detach().cpu().numpy()
+        u_plus = per_spike(params, spikes).post.u.reshape(-1).detach().cpu().numpy()
         # Probability that an empty site is full again by the next spike (0 before the first).
         gaps = np.diff(spikes.numpy(), prepend=spikes.numpy()[:1])
         refill = -np.expm1(-gaps / float(params.tau_d))
