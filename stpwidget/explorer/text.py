@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import Sequence
 from html import escape
 
 from stpwidget.fit import FitResult
@@ -122,8 +121,8 @@ def error_html(err: BaseException) -> str:
 FIT_NAMES = {"U": ("U", ""), "tau_f": ("τ_f", " ms"), "tau_d": ("τ_d", " ms"), "A": ("A", "")}
 
 
-def stderr_html(result: FitResult, notes: Sequence[str]) -> str:
-    """The fitted values with their standard errors (ms for time constants) as HTML."""
+def stderr_html(result: FitResult) -> str:
+    """The fitted values, their standard errors (ms for time constants) and notes, as HTML."""
     rows = []
     for name in result.free:
         label, unit = FIT_NAMES.get(name, (name, ""))
@@ -138,7 +137,7 @@ def stderr_html(result: FitResult, notes: Sequence[str]) -> str:
             f'<tr class="stp-stderr-{name}"><td>{escape(label)}</td>'
             f"<td>{value:.4g}{unit}</td><td>{error}</td></tr>"
         )
-    why = "".join(f'<div class="stp-fit-note">{escape(n)}</div>' for n in notes)
+    why = "".join(f'<div class="stp-fit-note">{escape(n)}</div>' for n in result.notes)
     return (
         f'<div class="stp-fit-result">fit: weighted SSE {result.sse:.4g}'
         f"{'' if result.converged else ' (not converged: press fit again)'}"
