@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from stpwidget._checks import as_real
+from stpwidget.explorer.door import Echoes
 from stpwidget.explorer.sliders import PARAM_KEYS, PROBE_DELAY, RATE_AFTER, SLIDERS
 from stpwidget.recordings import Recording, Source, as_recordings
 from stpwidget.state import ExplorerState
@@ -22,8 +23,15 @@ class Commands:
     view: STPView
     stimulus_controls: dict[str, Any]
 
+    echoes: Echoes
+
     def show(self, state: ExplorerState, raise_errors: bool = False) -> None:  # noqa: D102
         raise NotImplementedError
+
+    def _command(self, state: ExplorerState) -> None:
+        """Show ``state`` for a command (a new action: earlier values are no echo)."""
+        self.echoes.settle()
+        self.show(state, raise_errors=True)
 
     def set_params(self, **values: float) -> None:
         """Set several values in one update, in API units (s for τ, Hz for ``rate``).
@@ -54,7 +62,7 @@ class Commands:
                 SLIDERS[key].check(key, value)
         if "rate" in values:
             state = state.with_stimulus(rate=values["rate"])
-        self.show(state, raise_errors=True)
+        self._command(state)
 
     def set_input(self, **values: Any) -> None:
         """Set several input settings in one update, in API units.
@@ -92,11 +100,11 @@ class Commands:
                 f"n_spikes must be an integer in [{control.min}, {control.max}] (the "
                 f"explorer's slider); got {values['n_spikes']!r}"
             )
-        self.show(state, raise_errors=True)
+        self._command(state)
 
     def apply_preset(self, name: str) -> None:
         """Set every parameter to a preset's exact values in one update."""
-        self.show(self.state.with_preset(name), raise_errors=True)
+        self._command(self.state.with_preset(name))
 
     def load_recordings(self, recordings: Recording | Sequence[Recording] | Source) -> None:
         """Show recorded responses beside the model, in one update.
@@ -113,7 +121,7 @@ class Commands:
         ValueError
             For a bad file (naming the row and column) or no recordings; nothing changes.
         """
-        self.show(self.state.with_recordings(as_recordings(recordings)), raise_errors=True)
+        self._command(self.state.with_recordings(as_recordings(recordings)))
 
     def set_panels(self, panels: Sequence[str]) -> None:
         """Show other panels (names from :data:`stpwidget.view.PANELS`), in one redraw.
@@ -126,4 +134,4 @@ class Commands:
             For an unknown or repeated name, or no time panel; nothing changes.
         """
         STPView.check(panels)  # the names, before anything changes
-        self.show(self.state.with_panels(panels), raise_errors=True)
+        self._command(self.state.with_panels(panels))
