@@ -218,7 +218,11 @@ def test_page_model_matches_the_kernel() -> None:
         for key in ("first", "ppr", "steady", "flim"):
             value = got["readouts"][key]
             close(key, np.nan if value is None else value, want[key])
-        close("ppr (closed form)", got["readouts"]["ppr"], paired_pulse_ratio(params, 1 / stimulus.rate))
+        close(
+            "ppr (closed form)",
+            got["readouts"]["ppr"],
+            paired_pulse_ratio(params, 1 / stimulus.rate),
+        )
         if recs:
             fit = data_fit(params, recs)
             close("SSE", got["data"]["sse"], fit.sse)

@@ -57,9 +57,7 @@ class Watched:
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.page = context.new_page()
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def open(self, path: Path, fragment: str = "") -> Watched:
@@ -146,8 +144,9 @@ def test_opens_offline_small_and_exact(context, pages):
     state = w.api("get()")
     assert state["preset"] == "depressing" and state["tau_d"] == 0.75
     check_exact(w)
-    assert w.page.url.endswith("#preset=depressing&tau_f=0.05&tau_d=0.75&tau_s=0.02&U=0.45"
-                               "&kind=regular&rate=10&n_spikes=9")
+    assert w.page.url.endswith(
+        "#preset=depressing&tau_f=0.05&tau_d=0.75&tau_s=0.02&U=0.45&kind=regular&rate=10&n_spikes=9"
+    )
     assert w.errors == []
 
 
@@ -191,7 +190,9 @@ def test_touch_on_a_phone(browser, pages):
     chromium, _ = browser
     requests: list[str] = []
     context = chromium.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
         has_touch=True,
     )
     try:

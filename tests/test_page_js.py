@@ -1,0 +1,49 @@
+"""The page's JavaScript unit tests (``node --test tests/js``), and its axes against matplotlib."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.ticker import MaxNLocator
+
+from stpwidget.view.figure import nice_ceiling
+
+NODE = shutil.which("node")
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js")
+
+
+def node_eval(script: str) -> object:
+    figure = str(ROOT / "stpwidget" / "page" / "figure.js")
+    code = (
+        f"const F = require({json.dumps(figure)}); process.stdout.write(JSON.stringify({script}));"
+    )
+    out = subprocess.run([NODE, "-e", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_node_unit_tests_pass() -> None:
+    proc = subprocess.run(
+        [NODE, "--test", str(ROOT / "tests" / "js")], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "# fail 0" in proc.stdout
+
+
+def test_ticks_and_ceilings_match_matplotlib() -> None:
+    rng = np.random.default_rng(3)
+    ranges = [(-0.02, 1.12, 8), (0, 1, 9), (0, 0.5, 5), (0, 2, 9), (0, 100, 6)]
+    ranges += [(0.0, float(10 ** rng.uniform(-3, 3)), int(rng.integers(2, 10))) for _ in range(30)]
+    got = node_eval(f"{json.dumps(ranges)}.map(([a, b, n]) => F.linearTicks(a, b, n))")
+    for (lo, hi, nbins), ticks in zip(ranges, got):  # type: ignore[arg-type]
+        want = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+        want = want[(want >= lo - 1e-12) & (want <= hi + 1e-12)]
+        np.testing.assert_allclose(ticks, want, rtol=1e-9, atol=1e-12, err_msg=f"{lo}..{hi}")
+    values = [float(v) for v in 10 ** rng.uniform(-4, 4, 50)] + [0.55, 1.0, 2.0, 5.0]
+    ceilings = node_eval(f"{json.dumps(values)}.map(F.niceCeiling)")
+    assert ceilings == [nice_ceiling(v) for v in values]
