@@ -15,7 +15,7 @@ from stpwidget.view.figure import nice_ceiling
 
 NODE = shutil.which("node")
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js")
+needs_node = pytest.mark.skipif(NODE is None, reason="needs Node.js")
 
 
 def node_eval(script: str) -> object:
@@ -27,6 +27,7 @@ def node_eval(script: str) -> object:
     return json.loads(out.stdout)
 
 
+@needs_node
 def test_node_unit_tests_pass() -> None:
     proc = subprocess.run(
         [NODE, "--test", str(ROOT / "tests" / "js")], capture_output=True, text=True, timeout=120
@@ -35,6 +36,7 @@ def test_node_unit_tests_pass() -> None:
     assert "# fail 0" in proc.stdout
 
 
+@needs_node
 def test_ticks_and_ceilings_match_matplotlib() -> None:
     rng = np.random.default_rng(3)
     ranges = [(-0.02, 1.12, 8), (0, 1, 9), (0, 0.5, 5), (0, 2, 9), (0, 100, 6)]
@@ -47,3 +49,14 @@ def test_ticks_and_ceilings_match_matplotlib() -> None:
     values = [float(v) for v in 10 ** rng.uniform(-4, 4, 50)] + [0.55, 1.0, 2.0, 5.0]
     ceilings = node_eval(f"{json.dumps(values)}.map(F.niceCeiling)")
     assert ceilings == [nice_ceiling(v) for v in values]
+
+
+def test_committed_example_page_is_what_make_page_writes(tmp_path, capsys) -> None:
+    from stpwidget.__main__ import main
+
+    assert main(["page", str(tmp_path / "bad.html"), "--controls", "U,volume"]) == 2
+    assert "controls must be distinct names from" in capsys.readouterr().err
+    assert not (tmp_path / "bad.html").exists()
+    assert main(["page", str(tmp_path / "page.html"), "--preset", "depressing"]) == 0
+    committed = (ROOT / "docs" / "example_page.html").read_text(encoding="utf-8")
+    assert committed == (tmp_path / "page.html").read_text(encoding="utf-8"), "run `make page`"
