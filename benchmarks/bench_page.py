@@ -38,11 +38,15 @@ from _timing import machine  # noqa: E402
 PROBE = r"""
 (() => {
   const canvas = document.querySelector('canvas.stp-figure');
-  const pixels = () => canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const pixels = () =>
+    canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
   const base = pixels().slice();
   const probe = { t0: null, t1: null, frames: 0, drawn: false };
   window.__probe = probe;
-  const differs = (a) => { for (let i = 0; i < a.length; i += 4) if (a[i] !== base[i] || a[i + 1] !== base[i + 1] || a[i + 2] !== base[i + 2]) return true; return false; };
+  const differs = (a) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== base[i]) return true;
+    return false;
+  };
   window.STP_ON_DRAW = () => { probe.drawn = true; };
   window.addEventListener('keydown', () => {
     probe.t0 = performance.now();
