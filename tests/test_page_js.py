@@ -60,3 +60,49 @@ def test_committed_example_page_is_what_make_page_writes(tmp_path, capsys) -> No
     assert main(["page", str(tmp_path / "page.html"), "--preset", "depressing"]) == 0
     committed = (ROOT / "docs" / "example_page.html").read_text(encoding="utf-8")
     assert committed == (tmp_path / "page.html").read_text(encoding="utf-8"), "run `make page`"
+
+
+@needs_node
+def test_page_specs_are_the_notebook_explorers() -> None:
+    """Labels, units, ranges, log values, presets, windows and colours match the Python side."""
+    from stpwidget.explorer.controls import DECADE, PROBE_DELAY, RATE_AFTER, SLIDERS, log_values
+    from stpwidget.explorer.input_controls import USES
+    from stpwidget.explorer.membrane_controls import TAU_M, THRESHOLD
+    from stpwidget.params import PRESETS
+    from stpwidget.stimulus import WINDOWS
+    from stpwidget.view.panels.data import DATA_COLORS
+    from stpwidget.view.style import PALETTE
+
+    folder = json.dumps(str(ROOT / "stpwidget" / "page"))
+    code = (
+        f"const d = {folder}; const S = require(d + '/state.js'); const M = require(d + "
+        "'/stp.js'); const F = require(d + '/figure.js'); process.stdout.write(JSON.stringify("
+        "{sliders: S.SLIDERS, decade: S.DECADE, presets: S.PRESETS, uses: S.USES, "
+        "windows: M.WINDOWS, colors: F.COLORS, data: F.DATA_COLORS}));"
+    )
+    out = subprocess.run([NODE, "-e", code], capture_output=True, text=True, check=True)
+    js = json.loads(out.stdout)
+    specs = {**SLIDERS, "probe_delay": PROBE_DELAY, "rate_after": RATE_AFTER}
+    specs.update(tau_m=TAU_M, threshold=THRESHOLD)
+    for key, spec in specs.items():
+        got = js["sliders"][key]
+        assert (got["label"], got["unit"], got["low"], got["high"]) == (
+            spec.label,
+            spec.unit,
+            spec.low,
+            spec.high,
+        ), key
+        assert (got["log"], got["scale"]) == (spec.log, spec.scale), key
+        if spec.log:
+            assert got["values"] == log_values(spec.low, spec.high), key
+    assert js["decade"] == list(DECADE)
+    for name, params in PRESETS.items():
+        assert js["presets"][name] == {
+            k: float(getattr(params, k)) for k in ("tau_f", "tau_d", "tau_s", "U", "A")
+        }
+    assert js["uses"] == {k: list(v) for k, v in USES.items()}
+    assert js["windows"] == list(WINDOWS)
+    assert {k: v.lower() for k, v in js["colors"].items()} == {
+        k: v.lower() for k, v in PALETTE.items()
+    }
+    assert js["data"] == list(DATA_COLORS)

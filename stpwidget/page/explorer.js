@@ -22,6 +22,7 @@
     return e;
   }
 
+  const maxOf = (a) => { let m = 0; for (const v of a) if (v > m) m = v; return m; };
   const fmt = (v, digits) => (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : "—");
   const fixed = (v, d) => (Number.isFinite(v) ? v.toFixed(d) : "—");
 
@@ -71,8 +72,8 @@
       `Figure of a ${state.preset === "custom" ? "custom" : state.preset} synapse: τ_f ${fmt(state.tau_f * 1e3, 4)} ms, τ_d ${fmt(state.tau_d * 1e3, 4)} ms, τ_s ${fmt(state.tau_s * 1e3, 4)} ms, U ${fmt(state.U, 3)}.`,
       `Input: ${kind} at ${fmt(state.rate, 3)} Hz, ${tr.spikes.length} spikes in a ${frame.duration} s window.`,
     ];
-    if (rel.length) parts.push(`Release per spike goes from ${fixed(rel[0], 3)} at the first spike to ${fixed(rel[rel.length - 1], 3)} at the last; the peak current is ${fmt(Math.max(0, ...tr.current), 3)}.`);
-    if (frame.v && panels.includes("membrane")) parts.push(`Membrane potential peaks at ${fmt(Math.max(...frame.v), 3)}${frame.outputSpikes ? `; the LIF neuron fires ${frame.outputSpikes.length} times` : ""}.`);
+    if (rel.length) parts.push(`Release per spike goes from ${fixed(rel[0], 3)} at the first spike to ${fixed(rel[rel.length - 1], 3)} at the last; the peak current is ${fmt(maxOf(tr.current), 3)}.`);
+    if (frame.v && panels.includes("membrane")) parts.push(`Membrane potential peaks at ${fmt(maxOf(frame.v), 3)}${frame.outputSpikes ? `; the LIF neuron fires ${frame.outputSpikes.length} times` : ""}.`);
     if (panels.includes("frequency")) parts.push(`Frequency response: release per spike after a long train falls from ${fixed(frame.frequency.release[0], 3)} at 1 Hz to ${fixed(frame.frequency.release[120], 3)} at 100 Hz; half-ceiling rate ${fmt(frame.limit, 3)} Hz.`);
     if (frame.data) parts.push(`Against the recordings: SSE ${fmt(frame.data.sse, 3)}, R² ${fixed(frame.data.r2, 3)}.`);
     return parts.join(" ");
@@ -123,7 +124,6 @@
     return [xs, ys];
   }
 
-  const maxOf = (a) => { let m = 0; for (const v of a) if (v > m) m = v; return m; };
 
   /** The panels, each drawn from a frame; `limits` keeps the axis limits between draws. */
   const PANELS = {

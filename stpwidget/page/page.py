@@ -139,14 +139,25 @@ _BOOT = """
       + fragmentError.message;
     el.querySelector(".stp-message").classList.add("stp-error");
   }
+  // The address follows the view: at once, then at most every 150 ms while a slider is
+  // dragged (browsers throttle pages that rewrite their address too often).
   let written = "";
-  function writeFragment() {
+  let last = -Infinity;
+  let timer = null;
+  function write() {
+    timer = null;
+    last = performance.now();
     written = "#" + STPState.toFragment(model.get(), model.options);
     if (location.hash === written) return;
     try { history.replaceState(null, "", written); } catch (e) { location.replace(written); }
   }
+  function writeFragment() {
+    if (timer !== null) return;
+    const wait = last + 150 - performance.now();
+    if (wait <= 0) write(); else timer = setTimeout(write, wait);
+  }
   model.on(writeFragment);
-  writeFragment();
+  write();
   window.addEventListener("hashchange", function () {
     if (location.hash === written) return;
     try { view.set(STPState.fromFragment(location.hash)); } catch (e) { /* message shown */ }

@@ -158,7 +158,8 @@ def test_keyboard_moves_a_slider_and_the_fragment(context, pages):
     w.wait_draw(before)
     state = w.api("get()")
     assert state["tau_d"] == 0.8 and state["preset"] == "custom"  # the next value of a decade
-    assert "tau_d=0.8" in w.page.url and "preset=custom" in w.page.url
+    w.page.wait_for_function("() => location.hash.includes('tau_d=0.8&')")
+    assert "preset=custom" in w.page.url
     text = w.page.get_attribute("input.stp-tau_d", "aria-valuetext")
     assert text == "τ_d, depression time constant, 800 milliseconds"
     w.page.keyboard.press("End")
@@ -324,7 +325,8 @@ def test_accessible_names_values_and_text_alternative(context, pages):
 def test_copy_link_and_presentation_scale(context, pages):
     w = Watched(context).open(pages["default"])
     w.page.select_option("select.stp-scale", "1.5")
-    assert w.api("get()")["scale"] == 1.5 and "scale=1.5" in w.page.url
+    assert w.api("get()")["scale"] == 1.5
+    w.page.wait_for_function("() => location.hash.endsWith('&scale=1.5')")
     w.page.click("button.stp-copy-link")
     w.page.wait_for_function("() => document.querySelector('.stp-message').textContent !== ''")
     text = w.page.inner_text(".stp-message")
@@ -380,3 +382,29 @@ def test_axe_finds_no_wcag_aa_violations(context, pages, axe_source, name):
         }"""
     )
     assert result == []
+
+
+def test_key_storm_and_the_longest_window(context, pages):
+    """60 quick key presses, then a 100 s window (10⁶ samples): no error, the link catches up."""
+    w = Watched(context).open(pages["default"])
+    w.page.focus("input.stp-tau_d")
+    for _ in range(60):
+        w.page.keyboard.press("ArrowLeft", delay=0)
+    w.page.wait_for_function(
+        "() => location.hash.includes('tau_d=' + window.stpwidget.get().tau_d + '&')"
+    )
+    assert w.api("get()")["tau_d"] < 0.1
+    before = w.drawn()
+    w.api("set(arg)", {"rate": 1, "n_spikes": 90})
+    w.wait_draw(before)
+    every = w.page.evaluate(
+        "() => { const t = window.stpwidget.trace(); return [t.t.length,"
+        " t.x.filter((_, k) => k % 997 === 0), t.current.filter((_, k) => k % 997 === 0)]; }"
+    )
+    assert every[0] == 1_000_000 and len(w.api("spikes()")) == 90
+    state = w.api("get()")
+    stim = stimulus_of(state)
+    trace = simulate(params_of(state), stim.spikes(), stim.duration, dt=1e-4)
+    assert_close(every[1], trace.x[::997], "x, every 997th sample")
+    assert_close(every[2], trace.current[::997], "current, every 997th sample")
+    assert w.errors == []
