@@ -327,6 +327,9 @@
         const used = key === "threshold" ? state.lif : S.USES[state.kind].includes(key);
         row.hidden = !used;
       }
+      if (!S.SCALES.includes(state.scale) && !scaleSel.querySelector(`option[value="${state.scale}"]`)) {
+        scaleSel.append(h("option", { value: String(state.scale) }, `${state.scale}×`));
+      }
       scaleSel.value = String(state.scale);
       readouts.innerHTML = readoutsHTML(state, frame);
       readouts.style.fontSize = `${1.05 * state.scale}em`;

@@ -28,8 +28,6 @@ CONTROLS: tuple[str, ...] = (
     *("preset", "tau_f", "tau_d", "tau_s", "U", "rate", "kind"),
     *("n_spikes", "probe_delay", "rate_after", "seed", "tau_m", "lif", "threshold"),
 )
-#: Presentation scales a page offers (:data:`stpwidget.view.style.SCALES`).
-SCALES: tuple[float, ...] = (1.0, 1.25, 1.5, 2.0)
 #: The page's scripts, in load order (each defines one global for the next).
 SCRIPTS: tuple[str, ...] = ("stp.js", "state.js", "figure.js", "explorer.js")
 #: Largest page written (bytes): a page is mailed and put on course sites.
@@ -71,8 +69,8 @@ def page_config(
     Raises
     ------
     ValueError
-        For an unknown or repeated control or panel name, no time panel, or a scale not in
-        :data:`SCALES`.
+        For an unknown or repeated control or panel name, no time panel, or a scale outside
+        [0.5, 3].
     TypeError
         For ``controls`` or ``panels`` given as one string.
     """
@@ -80,8 +78,8 @@ def page_config(
     if not any(p in TIME_PANELS for p in shown):
         raise ValueError(f"panels must include a time panel {TIME_PANELS}; got {list(shown)}")
     offered = None if controls is None else list(_check_choice("controls", controls, CONTROLS))
-    if scale not in SCALES:
-        raise ValueError(f"scale must be one of {SCALES}; got {scale!r}")
+    if not (isinstance(scale, int | float) and 0.5 <= scale <= 3.0):
+        raise ValueError(f"scale must be a number in [0.5, 3] (as the explorer's); got {scale!r}")
     p, s = state.params, state.stimulus
     values: dict[str, Any] = {
         k: float(getattr(p, k)) for k in ("tau_f", "tau_d", "tau_s", "U", "A")
@@ -177,8 +175,9 @@ def page_html(
 ) -> str:
     """The page's HTML (see :func:`save_page`), as a string."""
     config = page_config(state, controls, panels=panels, scale=scale)
-    # "</" cannot close the JSON's <script> element (nor "<!--" open a comment) once escaped.
-    data = json.dumps(config, allow_nan=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+    # Every "<" as \u003c (still JSON): nothing in a label can close the <script> element
+    # or open a comment in it.
+    data = json.dumps(config, allow_nan=False).replace("<", "\\u003c")
     scripts = "\n".join(f"<script>\n{_asset(n)}\n</script>" for n in SCRIPTS)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -233,7 +232,8 @@ def save_page(
     panels : sequence of str, default ("state", "current", "frequency")
         Panels from :data:`PANELS`, at least one time panel.
     scale : float, default 1
-        Presentation scale of the text and lines (one of :data:`SCALES`; 1.5 for a projector).
+        Presentation scale of the text and lines, 0.5 to 3 (1.5 for a projector; the page's
+        menu offers 1, 1.25, 1.5 and 2).
 
     Returns
     -------

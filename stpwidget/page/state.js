@@ -129,7 +129,7 @@
       else if (key === "seed") checkInteger(key, v, 0, 2147483647);
       else if (key === "A" && !(v > 0)) fail(`A must be > 0; got ${v}`);
       else if (key === "start" && !(v >= 0 && v <= 10)) fail(`start must be in [0, 10] s; got ${v}`);
-      else if (key === "scale" && !SCALES.includes(v)) fail(`scale must be one of ${JSON.stringify(SCALES)}; got ${v}`);
+      else if (key === "scale" && !(v >= 0.5 && v <= 3)) fail(`scale must be in [0.5, 3] (${SCALES.join(", ")} in the menu); got ${v}`);
       next[key] = v;
     }
     if (!(next.switch > next.start && next.switch <= 40)) fail(`switch must be in (${next.start}, 40] s; got ${next.switch}`);

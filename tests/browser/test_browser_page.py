@@ -246,6 +246,7 @@ def test_fragment_round_trip_and_bad_links(context, pages):
         ({"bogus": 1}, "unknown setting(s)"),
         ({"U": 0.3, "seed": -1}, "seed must be an integer"),
         ({"rate": 1, "n_spikes": 200}, "the longest window is 100 s"),
+        ({"scale": 4}, "scale must be in [0.5, 3]"),
     ],
 )
 def test_api_refuses_bad_values_and_changes_nothing(context, pages, values, message):
