@@ -1,8 +1,9 @@
 """The page's JavaScript model (stpwidget/page/stp.js) against the Python kernel.
 
-Node runs the module on many random synapses and stimuli; every number the page draws is
-compared with ``simulate``, ``postsynaptic_potential``, ``lif_response``, the closed forms,
-``readout_values`` and ``data_fit``, to 1e-9 relative. The Python package is the reference.
+Node (or Chromium, where Node is missing) runs the module on many random synapses and
+stimuli; every number the page draws is compared with ``simulate``,
+``postsynaptic_potential``, ``lif_response``, the closed forms, ``readout_values`` and
+``data_fit``, to 1e-9 relative. The Python package is the reference.
 
 The absolute floor (``1e-12`` times the largest magnitude of the compared quantity) is for
 values that are differences of numbers of order one: ``x = 1 - (1 - x)`` and ``V`` after a
@@ -18,7 +19,9 @@ import base64
 import json
 import shutil
 import subprocess
+import sys
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -39,16 +42,11 @@ from stpwidget.state import RATES, data_fit, readout_values
 
 RTOL, FLOOR = 1e-9, 1e-12
 NODE = shutil.which("node")
-pytestmark = pytest.mark.skipif(NODE is None, reason="needs Node.js")
 
-# Reads cases as JSON on stdin, writes the module's results (arrays as base64 float64).
-RUNNER = r"""
-const m = require(process.argv[1]);
-const pack = (a) => Buffer.from(Float64Array.from(a).buffer).toString("base64");
-let input = "";
-process.stdin.on("data", (c) => (input += c));
-process.stdin.on("end", () => {
-  const out = JSON.parse(input).map((c) => {
+# The module's results for a list of cases, arrays packed as base64 float64 by `pack`.
+RUN_CASES = r"""
+function runCases(m, cases, pack) {
+  return cases.map((c) => {
     const frame = m.compute(c.state);
     const tr = frame.trace;
     const lif = m.lifResponse(tr, c.state.tau_m, c.state.threshold);
@@ -66,26 +64,67 @@ process.stdin.on("end", () => {
         predicted: frame.data.predicted.map(pack) },
     };
   });
-  process.stdout.write(JSON.stringify(out));
+}
+"""
+# Node: cases as JSON on stdin, results on stdout.
+NODE_RUNNER = (
+    RUN_CASES
+    + r"""
+const m = require(process.argv[1]);
+const pack = (a) => Buffer.from(Float64Array.from(a).buffer).toString("base64");
+let input = "";
+process.stdin.on("data", (c) => (input += c));
+process.stdin.on("end", () => {
+  process.stdout.write(JSON.stringify(runCases(m, JSON.parse(input), pack)));
 });
 """
+)
+# A browser: the module inlined in a blank page, as in a saved page (globalThis.STPModel).
+BROWSER_RUNNER = (
+    "(cases) => {"
+    + RUN_CASES
+    + r"""
+  const pack = (a) => {
+    const bytes = new Uint8Array(Float64Array.from(a).buffer);
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(text);
+  };
+  return runCases(globalThis.STPModel, cases, pack);
+}"""
+)
 
 
 def unpack(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=np.float64).copy()
 
 
-def run_node(cases: list[dict]) -> list[dict]:
-    path = str(resources.files("stpwidget.page").joinpath("stp.js"))
-    proc = subprocess.run(
-        [NODE, "-e", RUNNER, path],
-        input=json.dumps(cases),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+def run_js(cases: list[dict]) -> list[dict]:
+    """The module's results in Node, or (where Node is missing, as in CI) in Chromium."""
+    source = resources.files("stpwidget.page").joinpath("stp.js")
+    if NODE is not None:
+        proc = subprocess.run(
+            [NODE, "-e", NODE_RUNNER, str(source)],
+            input=json.dumps(cases),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+        return json.loads(proc.stdout)  # type: ignore[no-any-return]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "browser"))
+    import browserkit as bk
+
+    ok, why = bk.browser_available()
+    if not ok:
+        pytest.skip(f"needs Node.js or Chromium: {why}")
+    with bk.chromium() as (_browser, context):
+        page = context.new_page()
+        page.set_content("<!DOCTYPE html><title>stp.js</title>")
+        page.add_script_tag(content=source.read_text(encoding="utf-8"))
+        return page.evaluate(BROWSER_RUNNER, cases)  # type: ignore[no-any-return]
 
 
 def close(name: str, got, want) -> None:
@@ -184,7 +223,7 @@ def test_page_model_matches_the_kernel() -> None:
         else:
             refs.append((params, stimulus, ()))
         cases.append({"state": state})
-    results = run_node(cases)
+    results = run_js(cases)
     covered = {"lif spikes": 0, "f½ off the grid": 0, "recordings": 0}
     close("RATES", unpack(results[0]["rates"]), RATES)
     for case, got, (params, stimulus, recs) in zip(cases, results, refs):
@@ -251,5 +290,5 @@ def test_half_ceiling_root_finder_matches() -> None:
         state["threshold"] = 1.0
         cases.append({"state": state})
         params_list.append(params)
-    for got, params in zip(run_node(cases), params_list):
+    for got, params in zip(run_js(cases), params_list):
         close("f½ root", got["half"], float(half_ceiling_rate(params)))
