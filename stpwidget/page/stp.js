@@ -34,25 +34,13 @@
     return f % 2 === 0 ? f : f + 1;
   }
 
-  /** Index of the first element of sorted `a` greater than v (searchsorted right). */
-  function rightOf(a, v) {
+  /** numpy.searchsorted(a, v, side): the first index whose element is > v ("right") or >= v. */
+  function searchSorted(a, v, side) {
     let lo = 0;
     let hi = a.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (a[mid] <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Index of the first element of sorted `a` not below v (searchsorted left). */
-  function leftOf(a, v) {
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid] < v) lo = mid + 1;
+      if (a[mid] < v || (side === "right" && a[mid] === v)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -88,8 +76,7 @@
       const r = u * (1.0 - p0);
       d = p0 * 1.0 + r;
       i = p2 * 1.0 + A * r;
-      pre[0][k] = p0; pre[1][k] = p1; pre[2][k] = p2;
-      post[0][k] = d; post[1][k] = u; post[2][k] = i;
+      [pre[0][k], pre[1][k], pre[2][k], post[0][k], post[1][k], post[2][k]] = [p0, p1, p2, d, u, i];
     }
     const t = new Float64Array(n);
     const x = new Float64Array(n);
@@ -156,7 +143,7 @@
     }
     /** V at time ts >= 0. */
     function at(ts) {
-      const idx = Math.max(rightOf(events, ts) - 1, 0);
+      const idx = Math.max(searchSorted(events, ts, "right") - 1, 0);
       const el = ts - events[idx];
       return v[idx] * Math.exp(-rateM * el) + gain * current[idx] * response(el, rateS, rateM);
     }
@@ -231,7 +218,7 @@
       const crossing = locate(left, t[hit]);
       spikes.push(crossing);
       tE = crossing + refractory;
-      const end = leftOf(t, tE);
+      const end = searchSorted(t, tE, "left");
       for (let s = hit; s < end && s < n; s++) v[s] = reset;
       w = reset - mem.at(tE);
       start = end;
