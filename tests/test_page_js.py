@@ -76,7 +76,7 @@ def test_page_specs_are_the_notebook_explorers() -> None:
     folder = json.dumps(str(ROOT / "stpwidget" / "page"))
     code = (
         f"const d = {folder}; const S = require(d + '/state.js'); const M = require(d + "
-        "'/stp.js'); const F = require(d + '/figure.js'); process.stdout.write(JSON.stringify("
+        "'/frame.js'); const F = require(d + '/figure.js'); process.stdout.write(JSON.stringify("
         "{sliders: S.SLIDERS, decade: S.DECADE, presets: S.PRESETS, uses: S.USES, "
         "windows: M.WINDOWS, colors: F.COLORS, data: F.DATA_COLORS}));"
     )

@@ -79,7 +79,7 @@ process.stdin.on("end", () => {
 });
 """
 )
-# A browser: the module inlined in a blank page, as in a saved page (globalThis.STPModel).
+# A browser: the modules inlined in a blank page, as in a saved page (globalThis.STPModel).
 BROWSER_RUNNER = (
     "(cases) => {"
     + RUN_CASES
@@ -103,10 +103,10 @@ def unpack(text: str) -> np.ndarray:
 
 def run_js(cases: list[dict]) -> list[dict]:
     """The module's results in Node, or (where Node is missing, as in CI) in Chromium."""
-    source = resources.files("stpwidget.page").joinpath("stp.js")
+    folder = resources.files("stpwidget.page")
     if NODE is not None:
         proc = subprocess.run(
-            [NODE, "-e", NODE_RUNNER, str(source)],
+            [NODE, "-e", NODE_RUNNER, str(folder.joinpath("frame.js"))],
             input=json.dumps(cases),
             capture_output=True,
             text=True,
@@ -123,7 +123,8 @@ def run_js(cases: list[dict]) -> list[dict]:
     with bk.chromium() as (_browser, context):
         page = context.new_page()
         page.set_content("<!DOCTYPE html><title>stp.js</title>")
-        page.add_script_tag(content=source.read_text(encoding="utf-8"))
+        for name in ("stp.js", "frame.js"):
+            page.add_script_tag(content=folder.joinpath(name).read_text(encoding="utf-8"))
         return page.evaluate(BROWSER_RUNNER, cases)  # type: ignore[no-any-return]
 
 

@@ -12,7 +12,14 @@
 
   const PT = 100 / 72; // CSS pixels per point at the notebook figure's 100 dpi
   /** Okabe & Ito, by what each colour shows (view/style.py PALETTE). */
-  const COLORS = { x: "#0072B2", u: "#E69F00", current: "#009E73", release: "#000000", rate: "#CC79A7", limit: "#D55E00" };
+  const COLORS = {
+    x: "#0072B2",
+    u: "#E69F00",
+    current: "#009E73",
+    release: "#000000",
+    rate: "#CC79A7",
+    limit: "#D55E00",
+  };
   const DATA_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
   const FONT = '"DejaVu Sans", "Bitstream Vera Sans", Verdana, Arial, sans-serif';
   const SIZES = { medium: 10, small: 8.33, "x-small": 6.94 };
@@ -61,7 +68,18 @@
   function tickLabels(ticks) {
     if (ticks.length < 2) return ticks.map((t) => String(t));
     const step = Math.abs(ticks[1] - ticks[0]);
-    const decimals = Math.max(0, Math.min(12, -Math.floor(Math.log10(step) + 1e-9) + (String(Number((step / Math.pow(10, Math.floor(Math.log10(step) + 1e-9))).toPrecision(6))).includes(".") ? 1 : 0)));
+    const decimals = Math.max(
+      0,
+      Math.min(
+        12,
+        -Math.floor(Math.log10(step) + 1e-9) +
+          (String(
+            Number((step / Math.pow(10, Math.floor(Math.log10(step) + 1e-9))).toPrecision(6)),
+          ).includes(".")
+            ? 1
+            : 0),
+      ),
+    );
     return ticks.map((t) => (t === 0 ? 0 : t).toFixed(decimals).replace("-", "−"));
   }
 
@@ -72,7 +90,11 @@
     const exponent = big > 0 ? Math.floor(Math.log10(big)) : 0;
     if (big > 0 && (exponent < -3 || exponent > 4)) {
       const mult = Math.pow(10, exponent);
-      return { ticks, labels: tickLabels(ticks.map((t) => t / mult)), offset: `1e${exponent}`.replace("-", "−") };
+      return {
+        ticks,
+        labels: tickLabels(ticks.map((t) => t / mult)),
+        offset: `1e${exponent}`.replace("-", "−"),
+      };
     }
     return { ticks, labels: tickLabels(ticks), offset: "" };
   }
@@ -91,14 +113,24 @@
     const cell = (top - bottom) / (time.length + hspace * (time.length - 1));
     time.forEach((name, k) => {
       const y1 = top - k * cell * (1 + hspace);
-      rects[name] = { x: left * width, y: (1 - y1) * height, w: (right - left) * width, h: cell * height };
+      rects[name] = {
+        x: left * width,
+        y: (1 - y1) * height,
+        w: (right - left) * width,
+        h: cell * height,
+      };
     });
     const slot = (1 - 0.2 * m) / Math.max(1, side.length);
     const sl = 0.71 + 0.05 * (m - 1);
     side.forEach((name, k) => {
       const b = 0.1 * m + (side.length - 1 - k) * slot;
       const h = slot - (side.length === 1 ? 0.16 : 0.21) * m;
-      rects[name] = { x: sl * width, y: (1 - b - h) * height, w: (0.92 - sl) * width, h: h * height };
+      rects[name] = {
+        x: sl * width,
+        y: (1 - b - h) * height,
+        w: (0.92 - sl) * width,
+        h: h * height,
+      };
     });
     return rects;
   }
@@ -115,7 +147,9 @@
   }
   Axes.prototype.px = function (x) {
     const [a, b] = this.xlim;
-    const f = this.xlog ? (Math.log10(x) - Math.log10(a)) / (Math.log10(b) - Math.log10(a)) : (x - a) / (b - a);
+    const f = this.xlog
+      ? (Math.log10(x) - Math.log10(a)) / (Math.log10(b) - Math.log10(a))
+      : (x - a) / (b - a);
     return this.r.x + f * this.r.w;
   };
   Axes.prototype.py = function (y) {
@@ -149,7 +183,13 @@
     const grid = (pos, vertical, alpha) => {
       c.strokeStyle = `rgba(176,176,176,${alpha})`;
       c.beginPath();
-      if (vertical) { c.moveTo(pos, r.y); c.lineTo(pos, r.y + r.h); } else { c.moveTo(r.x, pos); c.lineTo(r.x + r.w, pos); }
+      if (vertical) {
+        c.moveTo(pos, r.y);
+        c.lineTo(pos, r.y + r.h);
+      } else {
+        c.moveTo(r.x, pos);
+        c.lineTo(r.x + r.w, pos);
+      }
       c.stroke();
     };
     const ylen = r.h / (PT * s);
@@ -162,12 +202,20 @@
       const [a, b] = this.xlim;
       for (let e = Math.floor(Math.log10(a)); e <= Math.ceil(Math.log10(b)); e++) {
         const v = Math.pow(10, e);
-        if (v >= a * (1 - 1e-12) && v <= b * (1 + 1e-12)) { xticks.push(v); xlabels.push(["10", String(e).replace("-", "−")]); }
+        if (v >= a * (1 - 1e-12) && v <= b * (1 + 1e-12)) {
+          xticks.push(v);
+          xlabels.push(["10", String(e).replace("-", "−")]);
+        }
         for (let k = 2; k < 10; k++) if (k * v > a && k * v < b) xminor.push(k * v);
       }
     } else {
       const xt = axisTicks(this.xlim[0], this.xlim[1], r.w / (PT * s), 10, 3);
-      xt.ticks.forEach((t, k) => { if (t >= this.xlim[0] - 1e-12 && t <= this.xlim[1] + 1e-12) { xticks.push(t); xlabels.push(xt.labels[k]); } });
+      xt.ticks.forEach((t, k) => {
+        if (t >= this.xlim[0] - 1e-12 && t <= this.xlim[1] + 1e-12) {
+          xticks.push(t);
+          xlabels.push(xt.labels[k]);
+        }
+      });
       this.xoffset = xt.offset;
     }
     if (o.grid) {
@@ -178,12 +226,24 @@
     c.strokeStyle = this.fg;
     c.strokeRect(r.x, r.y, r.w, r.h);
     c.beginPath();
-    for (const t of xticks) { const X = this.px(t); c.moveTo(X, r.y + r.h); c.lineTo(X, r.y + r.h + tick); }
-    for (const t of yticks) { const Y = this.py(t); c.moveTo(r.x, Y); c.lineTo(r.x - tick, Y); }
+    for (const t of xticks) {
+      const X = this.px(t);
+      c.moveTo(X, r.y + r.h);
+      c.lineTo(X, r.y + r.h + tick);
+    }
+    for (const t of yticks) {
+      const Y = this.py(t);
+      c.moveTo(r.x, Y);
+      c.lineTo(r.x - tick, Y);
+    }
     c.stroke();
     c.beginPath();
     c.lineWidth = 0.6 * PT * s;
-    for (const t of xminor) { const X = this.px(t); c.moveTo(X, r.y + r.h); c.lineTo(X, r.y + r.h + 2 * PT * s); }
+    for (const t of xminor) {
+      const X = this.px(t);
+      c.moveTo(X, r.y + r.h);
+      c.lineTo(X, r.y + r.h + 2 * PT * s);
+    }
     c.stroke();
     c.restore();
     yticks.forEach((t) => {
@@ -203,11 +263,28 @@
           this.text(xlabels[k], X, Y, "medium", "center", "top");
         }
       });
-      if (this.xoffset) this.text(this.xoffset, r.x + r.w, r.y + r.h + tick + pad + 14 * PT * s, "medium", "right", "top");
+      if (this.xoffset)
+        this.text(
+          this.xoffset,
+          r.x + r.w,
+          r.y + r.h + tick + pad + 14 * PT * s,
+          "medium",
+          "right",
+          "top",
+        );
     }
     const ylabelX = r.x - tick - pad - this.yLabelWidth(yt.labels) - 4 * PT * s;
-    if (o.ylabel) this.text(o.ylabel, ylabelX, r.y + r.h / 2, "medium", "center", "bottom", null, -Math.PI / 2);
-    if (o.xlabel) this.text(o.xlabel, r.x + r.w / 2, r.y + r.h + tick + pad + 14 * PT * s + 4 * PT * s, "medium", "center", "top");
+    if (o.ylabel)
+      this.text(o.ylabel, ylabelX, r.y + r.h / 2, "medium", "center", "bottom", null, -Math.PI / 2);
+    if (o.xlabel)
+      this.text(
+        o.xlabel,
+        r.x + r.w / 2,
+        r.y + r.h + tick + pad + 14 * PT * s + 4 * PT * s,
+        "medium",
+        "center",
+        "top",
+      );
   };
   Axes.prototype.yLabelWidth = function (labels) {
     this.ctx.save();
@@ -231,10 +308,14 @@
     c.beginPath();
     let pen = false;
     for (let k = 0; k < xs.length; k++) {
-      if (!Number.isFinite(ys[k])) { pen = false; continue; }
+      if (!Number.isFinite(ys[k])) {
+        pen = false;
+        continue;
+      }
       const X = this.px(xs[k]);
       const Y = this.py(ys[k]);
-      if (pen) c.lineTo(X, Y); else c.moveTo(X, Y);
+      if (pen) c.lineTo(X, Y);
+      else c.moveTo(X, Y);
       pen = true;
     }
     c.stroke();
@@ -258,9 +339,20 @@
   };
   function drawMarker(c, marker, X, Y, size) {
     c.beginPath();
-    if (marker === "o") { c.arc(X, Y, size / 2, 0, 2 * Math.PI); c.fill(); }
-    else if (marker === "|") { c.moveTo(X, Y - size / 2); c.lineTo(X, Y + size / 2); c.stroke(); }
-    else if (marker === "v") { c.moveTo(X - size / 2, Y - size / 2); c.lineTo(X + size / 2, Y - size / 2); c.lineTo(X, Y + size / 2); c.closePath(); c.fill(); }
+    if (marker === "o") {
+      c.arc(X, Y, size / 2, 0, 2 * Math.PI);
+      c.fill();
+    } else if (marker === "|") {
+      c.moveTo(X, Y - size / 2);
+      c.lineTo(X, Y + size / 2);
+      c.stroke();
+    } else if (marker === "v") {
+      c.moveTo(X - size / 2, Y - size / 2);
+      c.lineTo(X + size / 2, Y - size / 2);
+      c.lineTo(X, Y + size / 2);
+      c.closePath();
+      c.fill();
+    }
   }
   /**
    * A frameless legend above the axes (anchored at its lower left, x in axes fractions):
@@ -273,10 +365,11 @@
     const handle = 1.5 * fs;
     const rowH = fs * 1.25;
     const rows = Math.ceil(entries.length / o.ncols);
-    const titleH = o.title ? (SIZES[o.titlesize || "small"] * PT * s) * 1.35 : 0;
+    const titleH = o.title ? SIZES[o.titlesize || "small"] * PT * s * 1.35 : 0;
     const x0 = this.r.x + (o.anchorX || 0) * this.r.w + 0.4 * fs;
     let y = this.r.y - 0.2 * fs - rows * rowH;
-    if (o.title) this.text(o.title, x0, y - titleH + 0.15 * fs, o.titlesize || "small", "left", "top");
+    if (o.title)
+      this.text(o.title, x0, y - titleH + 0.15 * fs, o.titlesize || "small", "left", "top");
     c.save();
     c.font = this.font(o.fontsize);
     const widths = entries.map((e) => c.measureText(e.label).width);
@@ -298,13 +391,31 @@
       if (e.lw) {
         c.lineWidth = e.lw * PT * s;
         if (e.dash) c.setLineDash(e.dash.map((d) => d * PT * s));
-        c.beginPath(); c.moveTo(X, Y); c.lineTo(X + handle, Y); c.stroke();
+        c.beginPath();
+        c.moveTo(X, Y);
+        c.lineTo(X + handle, Y);
+        c.stroke();
       }
-      if (e.marker) { c.lineWidth = (e.mew || 1) * PT * s; drawMarker(c, e.marker, X + handle / 2, Y, e.ms * PT * s); }
+      if (e.marker) {
+        c.lineWidth = (e.mew || 1) * PT * s;
+        drawMarker(c, e.marker, X + handle / 2, Y, e.ms * PT * s);
+      }
       c.restore();
       this.text(e.label, X + handle + 0.8 * fs, Y, o.fontsize, "left", "middle");
     });
   };
 
-  return { PT, COLORS, DATA_COLORS, FONT, niceCeiling, upperLimit, linearTicks, tickLabels, axisTicks, layout, Axes };
+  return {
+    PT,
+    COLORS,
+    DATA_COLORS,
+    FONT,
+    niceCeiling,
+    upperLimit,
+    linearTicks,
+    tickLabels,
+    axisTicks,
+    layout,
+    Axes,
+  };
 });

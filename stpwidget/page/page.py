@@ -2,8 +2,10 @@
 
 :func:`save_page` writes the explorer's current state into a single file with no network
 use: the model (``stp.js``, the same closed forms as the Python kernel, checked against it
-to 1e-9 by ``tests/test_page_model.py``), the state and its validation (``state.js``), the
-figure in matplotlib's style (``figure.js``) and the controls (``explorer.js``), inlined.
+to 1e-9 by ``tests/test_page_model.py``), the stimuli and what the panels draw
+(``frame.js``), the state and its validation (``state.js``), the figure in matplotlib's
+style (``figure.js``) and its panels (``panels.js``), the controls (``controls.js``) and
+the front end (``explorer.js``), inlined.
 The Python package stays the source of truth; the page is for sharing a view.
 """
 
@@ -29,7 +31,9 @@ CONTROLS: tuple[str, ...] = (
     *("n_spikes", "probe_delay", "rate_after", "seed", "tau_m", "lif", "threshold"),
 )
 #: The page's scripts, in load order (each defines one global for the next).
-SCRIPTS: tuple[str, ...] = ("stp.js", "state.js", "figure.js", "explorer.js")
+SCRIPTS: tuple[str, ...] = (
+    *("stp.js", "frame.js", "state.js", "figure.js", "panels.js", "controls.js", "explorer.js"),
+)
 #: Largest page written (bytes): a page is mailed and put on course sites.
 MAX_BYTES = 3_000_000
 

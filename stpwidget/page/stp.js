@@ -4,7 +4,7 @@
  * closed form for closed form and, where rounding matters, operation for operation, so the
  * page draws what `simulate` computes (tests/test_page_model.py checks 1e-9 relative).
  * Units are the API's: seconds, Hz. Works as a CommonJS module (Node), or inlined in a page
- * (it then defines `globalThis.STPModel`).
+ * (it then defines `globalThis.STPModel`). The stimuli and `compute` are in frame.js.
  */
 (function (root, factory) {
   const api = factory();
@@ -13,8 +13,6 @@
 })(typeof globalThis !== "undefined" ? globalThis : this, function () {
   "use strict";
 
-  /** Display windows in s (stimulus.py WINDOWS). */
-  const WINDOWS = [0.5, 1, 2, 5, 10, 20, 50, 100];
   /** Rates of the frequency response: numpy.logspace(0, 2, 121). */
   const RATES = (function () {
     const out = new Float64Array(121);
@@ -103,8 +101,16 @@
     for (let k = 0; k < m; k++) release[k] = (1.0 - pre[0][k]) * post[1][k];
     const state = (s) => ({ x: s[0].map((v) => 1.0 - v), u: s[1], current: s[2] });
     return {
-      t, x, u: uu, current: cur, spikes: Float64Array.from(spikes), release,
-      pre: state(pre), post: state(post), params, dt,
+      t,
+      x,
+      u: uu,
+      current: cur,
+      spikes: Float64Array.from(spikes),
+      release,
+      pre: state(pre),
+      post: state(post),
+      params,
+      dt,
     };
   }
 
@@ -160,8 +166,9 @@
       const ts = trace.t[s];
       while (j + 1 < ev.length && ev[j + 1] <= ts) j++;
       const el = ts - ev[j];
-      out[s] = mem.v[j] * Math.exp(-mem.rateM * el)
-        + mem.gain * mem.current[j] * response(el, mem.rateS, mem.rateM);
+      out[s] =
+        mem.v[j] * Math.exp(-mem.rateM * el) +
+        mem.gain * mem.current[j] * response(el, mem.rateS, mem.rateM);
     }
     return out;
   }
@@ -330,120 +337,31 @@
         all.push([w, rec.mean[k]]);
       }
     }
-    for (const [w, y] of all) { sw += w; swy += w * y; }
+    for (const [w, y] of all) {
+      sw += w;
+      swy += w * y;
+    }
     const mean = swy / sw;
     let sst = 0.0;
     for (const [w, y] of all) sst += w * (y - mean) * (y - mean);
     return { predicted, sse, r2: sst > 0 ? 1.0 - sse / sst : NaN };
   }
 
-  // -- stimuli ------------------------------------------------------------------------------
-
-  /** A small seeded PRNG (mulberry32): the same seed, the same Poisson train in any browser. */
-  function mulberry32(seed) {
-    let a = seed >>> 0;
-    return function () {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
-  /** A Poisson train of `rate` Hz on [0, duration): exponential intervals from `seed`. */
-  function poissonTrain(rate, duration, seed) {
-    const rand = mulberry32(seed);
-    const out = [];
-    let t = 0.0;
-    for (;;) {
-      t += -Math.log(1.0 - rand()) / rate;
-      if (t >= duration) break;
-      out.push(t);
-    }
-    return out;
-  }
-
-  const STIMULUS_DEFAULTS = {
-    kind: "regular", rate: 10.0, n_spikes: 9, start: 0.1, probe_delay: 0.5, seed: 0,
-    rate_after: 40.0, switch: 0.8, times: [],
-  };
-
-  function trainLength(s) {
-    return (s.kind === "poisson" ? s.n_spikes : s.n_spikes - 1) / s.rate;
-  }
-
-  /** Time of the last spike (or the end of a Poisson or step train), s (Stimulus.end). */
-  function stimulusEnd(s) {
-    if (s.kind === "step") return 2 * s.switch - s.start;
-    if (s.kind === "recorded") return s.times[s.times.length - 1];
-    const end = s.start + trainLength(s);
-    return s.kind === "probe" ? end + s.probe_delay : end;
-  }
-
-  /** The display window in s: the shortest of WINDOWS that shows the train. */
-  function stimulusDuration(s) {
-    const end = stimulusEnd(s);
-    for (const w of WINDOWS) if (w >= 1.1 * end) return w;
-    throw new Error("the train outlasts the longest window");
-  }
-
-  function regularTrain(rate, n, start) {
-    const out = [];
-    for (let k = 0; k < n; k++) out.push(start + k / rate);
-    return out;
-  }
-
-  /** Spike times in s of a stimulus {kind, rate, n_spikes, start, ...} (Stimulus.spikes). */
-  function stimulusSpikes(s) {
-    if (s.kind === "poisson") {
-      return poissonTrain(s.rate, trainLength(s), s.seed).map((t) => s.start + t);
-    }
-    if (s.kind === "step") {
-      const end = stimulusEnd(s);
-      const between = (rate, begin, stop) =>
-        regularTrain(rate, Math.max(0, Math.ceil((stop - begin) * rate - 1e-9)), begin);
-      return between(s.rate, s.start, s.switch).concat(between(s.rate_after, s.switch, end));
-    }
-    if (s.kind === "recorded") return s.times.slice();
-    const train = regularTrain(s.rate, s.n_spikes, s.start);
-    if (s.kind === "probe") train.push(train[train.length - 1] + s.probe_delay);
-    return train;
-  }
-
-  /**
-   * Everything the panels draw for one state: {params, stimulus, dt, membrane, tau_m, lif,
-   * threshold, recordings}. Returns {trace, duration, v, outputSpikes, frequency, limit,
-   * readouts, data}.
-   */
-  function compute(state) {
-    const p = state.params;
-    const stim = state.stimulus;
-    const poisson = stim.kind === "poisson";
-    const duration = stimulusDuration(stim);
-    const trace = simulate(p, stimulusSpikes(stim), duration, state.dt);
-    let v = null;
-    let outputSpikes = null;
-    if (state.membrane && state.lif) {
-      const lif = lifResponse(trace, state.tau_m, state.threshold);
-      v = lif.v;
-      outputSpikes = lif.spikes;
-    } else if (state.membrane) {
-      v = postsynapticPotential(trace, state.tau_m);
-    }
-    const frequency = frequencyResponse(p, poisson);
-    const readouts = readoutValues(p, stim);
-    const recs = state.recordings || [];
-    return {
-      trace, duration, v, outputSpikes, frequency, poisson, limit: readouts.flim, readouts,
-      data: recs.length ? dataFit(p, recs) : null,
-    };
-  }
-
   return {
-    WINDOWS, RATES, STIMULUS_DEFAULTS, roundHalfEven, simulate, phi, postsynapticPotential,
-    lifResponse, steadyState, poissonSteadyState, pairedPulseRatio, halfCeilingRate,
-    frequencyResponse, halfCeiling, readoutValues, dataFit, mulberry32, poissonTrain,
-    stimulusEnd, stimulusDuration, stimulusSpikes, compute,
+    RATES,
+    roundHalfEven,
+    searchSorted,
+    simulate,
+    phi,
+    postsynapticPotential,
+    lifResponse,
+    steadyState,
+    poissonSteadyState,
+    pairedPulseRatio,
+    halfCeilingRate,
+    frequencyResponse,
+    halfCeiling,
+    readoutValues,
+    dataFit,
   };
 });

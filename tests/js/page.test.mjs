@@ -5,13 +5,23 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const M = require("../../stpwidget/page/stp.js");
+const M = require("../../stpwidget/page/frame.js");
 const S = require("../../stpwidget/page/state.js");
 const F = require("../../stpwidget/page/figure.js");
 
 const INITIAL = {
-  preset: "depressing", ...S.PRESETS.depressing, kind: "regular", rate: 10, n_spikes: 9,
-  start: 0.1, probe_delay: 0.5, seed: 0, rate_after: 40, switch: 0.8, tau_m: 0.02, lif: false,
+  preset: "depressing",
+  ...S.PRESETS.depressing,
+  kind: "regular",
+  rate: 10,
+  n_spikes: 9,
+  start: 0.1,
+  probe_delay: 0.5,
+  seed: 0,
+  rate_after: 40,
+  switch: 0.8,
+  tau_m: 0.02,
+  lif: false,
   threshold: 0.15,
 };
 
@@ -21,7 +31,12 @@ test("Python's round: halves go to the even neighbour", () => {
 
 test("tau_m = tau_s: the membrane's response is (t/tau) e^(-t/tau) from one spike", () => {
   const tau = 0.02;
-  const trace = M.simulate({ tau_f: 0.05, tau_d: 0.75, tau_s: tau, U: 0.45, A: 1 }, [0.1], 0.5, 1e-4);
+  const trace = M.simulate(
+    { tau_f: 0.05, tau_d: 0.75, tau_s: tau, U: 0.45, A: 1 },
+    [0.1],
+    0.5,
+    1e-4,
+  );
   const v = M.postsynapticPotential(trace, tau);
   for (const k of [1100, 1200, 1500, 3000]) {
     const t = trace.t[k] - 0.1;
@@ -45,7 +60,10 @@ test("a bad value is refused with its name and range, and nothing changes", () =
   const seen = [];
   model.on((s) => seen.push(s));
   const before = model.get();
-  assert.throws(() => model.set({ U: 0.3, tau_d: 5 }), /tau_d must be within the explorer's slider range \[0.001, 2\]/);
+  assert.throws(
+    () => model.set({ U: 0.3, tau_d: 5 }),
+    /tau_d must be within the explorer's slider range \[0.001, 2\]/,
+  );
   assert.throws(() => model.set({ kind: "recorded" }), /kind must be one of/);
   assert.throws(() => model.set({ lif: "maybe" }), /lif must be true or false/);
   assert.deepEqual(model.get(), before);
@@ -81,7 +99,14 @@ test("axis limits follow the data in 1-2-5 steps, and stay while the data stay w
 
 test("ticks like matplotlib's AutoLocator and ScalarFormatter", () => {
   assert.deepEqual(F.linearTicks(-0.02, 1.12, 8), [0, 0.2, 0.4, 0.6, 0.8, 1]);
-  assert.deepEqual(F.tickLabels(F.linearTicks(0, 0.5, 8)), ["0.0", "0.1", "0.2", "0.3", "0.4", "0.5"]);
+  assert.deepEqual(F.tickLabels(F.linearTicks(0, 0.5, 8)), [
+    "0.0",
+    "0.1",
+    "0.2",
+    "0.3",
+    "0.4",
+    "0.5",
+  ]);
   assert.deepEqual(F.tickLabels([0, 0.25, 0.5]), ["0.00", "0.25", "0.50"]);
   assert.equal(F.axisTicks(0, 2e-5, 300, 10, 2).offset, "1e−5");
 });
