@@ -43,8 +43,10 @@ PROBE = r"""
   const base = pixels().slice();
   const probe = { t0: null, t1: null, frames: 0, drawn: false };
   window.__probe = probe;
+  const base32 = new Uint32Array(base.buffer);
   const differs = (a) => {
-    for (let i = 0; i < a.length; i++) if (a[i] !== base[i]) return true;
+    const now = new Uint32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
+    for (let i = 0; i < now.length; i++) if (now[i] !== base32[i]) return true;
     return false;
   };
   window.STP_ON_DRAW = () => { probe.drawn = true; };
@@ -58,6 +60,27 @@ PROBE = r"""
     requestAnimationFrame(frame);
   }, { capture: true, once: true });
 })();
+"""
+
+
+# The page's own work per update, without frames: the model (compute) and one full redraw.
+WORK = r"""
+() => {
+  const api = window.stpwidget;
+  const compute = [];
+  const draw = [];
+  for (let k = 0; k < 30; k++) {
+    const t0 = performance.now();
+    api.set({ tau_d: k % 2 ? 0.7 : 0.75 });
+    api.readouts(); // computes the frame
+    const t1 = performance.now();
+    api.redraw();
+    draw.push(performance.now() - t1);
+    compute.push(t1 - t0);
+  }
+  const median = (a) => a.sort((x, y) => x - y)[a.length >> 1];
+  return { compute: median(compute), draw: median(draw) };
+}
 """
 
 
@@ -97,8 +120,9 @@ def page_latencies(browser, path: Path, scale: float, steps: int, warmup: int):
             if i >= warmup:
                 ms.append(probe["t1"] - probe["t0"])
                 frames.append(probe["frames"])
+        work = page.evaluate(WORK)
         page.close()
-    return ms, frames
+    return ms, frames, work
 
 
 def notebook_latencies(browser, scale: float, steps: int, warmup: int) -> list[float]:
@@ -142,9 +166,13 @@ def main() -> None:
         for scale in args.scales:
             medians = {}
             for name, path in pages.items():
-                ms, frames = page_latencies(browser, path, scale, args.steps, args.warmup)
+                ms, frames, work = page_latencies(browser, path, scale, args.steps, args.warmup)
                 medians[name] = statistics.median(ms)
                 print(f"{scale:g}x {summary(name, ms, frames)}")
+                print(
+                    f"{scale:g}x {name:20s} in the page: model {work['compute']:.2f} ms, "
+                    f"redraw {work['draw']:.2f} ms (medians)"
+                )
             if not args.page_only:
                 ms = notebook_latencies(browser, scale, min(args.steps, 26), args.warmup)
                 medians["notebook explorer"] = statistics.median(ms)
