@@ -216,11 +216,12 @@
         rects = {};
         const rowH = cssH / panels.length;
         [...timeNames, ...sideNames].forEach((p, k) => {
-          const extra = p === "frequency" || p === "data" ? 6 : 3;
+          // Room above for the legend's rows (and below for the last time panel's label).
+          const extra = { frequency: 6, data: 6, membrane: 4.5 }[p] || 3;
           rects[p] = {
             x: 62 * state.scale,
             y: k * rowH + extra * 13 * state.scale,
-            w: cssW - 78 * state.scale,
+            w: cssW - 88 * state.scale,
             h: rowH - (extra * 13 + 50) * state.scale,
           };
         });
@@ -264,7 +265,7 @@
       const lastTime = timeNames[timeNames.length - 1];
       for (const name of panels) {
         const ax = new F.Axes(ctx, rects[name], { ...lims[name], scale: state.scale });
-        const st = { ...state, narrow, last: narrow || name === lastTime };
+        const st = { ...state, narrow, last: name === lastTime };
         PANELS[name](ax, frame, st, limits, rects[name].w, recordings);
       }
       for (const fn of syncers) fn(state);

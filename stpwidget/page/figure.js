@@ -364,21 +364,28 @@
     const fs = (SIZES[o.fontsize] || 10) * PT * s;
     const handle = 1.5 * fs;
     const rowH = fs * 1.25;
-    const rows = Math.ceil(entries.length / o.ncols);
     const titleH = o.title ? SIZES[o.titlesize || "small"] * PT * s * 1.35 : 0;
     const x0 = this.r.x + (o.anchorX || 0) * this.r.w + 0.4 * fs;
-    let y = this.r.y - 0.2 * fs - rows * rowH;
-    if (o.title)
-      this.text(o.title, x0, y - titleH + 0.15 * fs, o.titlesize || "small", "left", "top");
     c.save();
     c.font = this.font(o.fontsize);
     const widths = entries.map((e) => c.measureText(e.label).width);
     c.restore();
-    const colW = [];
-    for (let k = 0; k < entries.length; k++) {
-      const col = Math.floor(k / rows);
-      colW[col] = Math.max(colW[col] || 0, handle + 0.8 * fs + widths[k] + 2 * fs);
+    // Columns of the widest entry each; fewer columns where they would leave the canvas.
+    const room = c.canvas.clientWidth ? c.canvas.clientWidth - x0 : Infinity;
+    let rows = 0;
+    let colW = [];
+    for (let ncols = o.ncols; ncols >= 1; ncols--) {
+      rows = Math.ceil(entries.length / ncols);
+      colW = [];
+      for (let k = 0; k < entries.length; k++) {
+        const col = Math.floor(k / rows);
+        colW[col] = Math.max(colW[col] || 0, handle + 0.8 * fs + widths[k] + 2 * fs);
+      }
+      if (colW.reduce((a, b) => a + b, 0) - 2 * fs <= room) break;
     }
+    const y = this.r.y - 0.2 * fs - rows * rowH;
+    if (o.title)
+      this.text(o.title, x0, y - titleH + 0.15 * fs, o.titlesize || "small", "left", "top");
     entries.forEach((e, k) => {
       const col = Math.floor(k / rows);
       const row = k % rows;

@@ -62,7 +62,7 @@
       ax.frame({
         ylabel: "fraction",
         grid: true,
-        xticklabels: st.last,
+        xticklabels: st.last || st.narrow,
         xlabel: st.last ? "time (s)" : "",
       });
       ax.line(...decimate(tr, "x", widthPx), { color: F.COLORS.x, lw: 1.6 });
@@ -86,7 +86,7 @@
       ax.frame({
         ylabel: "I (units of A)",
         grid: true,
-        xticklabels: st.last,
+        xticklabels: st.last || st.narrow,
         xlabel: st.last ? "time (s)" : "",
       });
       ax.line(...decimate(tr, "current", widthPx), { color: F.COLORS.current, lw: 1.4 });
@@ -107,7 +107,7 @@
       ax.frame({
         ylabel: "V (units of A)",
         grid: true,
-        xticklabels: st.last,
+        xticklabels: st.last || st.narrow,
         xlabel: st.last ? "time (s)" : "",
       });
       if (!frame.v) return;
