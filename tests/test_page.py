@@ -51,6 +51,7 @@ def test_a_label_cannot_close_the_script() -> None:
         ({"controls": ("U", "U")}, ValueError, "controls must be distinct names"),
         ({"controls": "U"}, TypeError, "controls must be a sequence of names"),
         ({"panels": ("frequency",)}, ValueError, "panels must include a time panel"),
+        ({"controls": ("U", "tau_m")}, ValueError, "controls ['tau_m'] need the membrane panel"),
         ({"panels": ("state", "spectrum")}, ValueError, "panels must be distinct names"),
         ({"scale": 4.0}, ValueError, "scale must be a number in [0.5, 3]"),
     ],

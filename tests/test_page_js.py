@@ -106,3 +106,28 @@ def test_page_specs_are_the_notebook_explorers() -> None:
         k: v.lower() for k, v in PALETTE.items()
     }
     assert js["data"] == list(DATA_COLORS)
+
+
+@needs_node
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_panel_layout_is_the_notebook_figures(scale) -> None:
+    """Every panel's rectangle equals its axes' in the notebook's 920 x 560 figure."""
+    from matplotlib.figure import Figure
+
+    from stpwidget.view import STPView
+
+    sets = [
+        ("state", "current", "frequency"),
+        ("state", "current", "membrane", "frequency", "data"),
+        ("state", "membrane"),
+    ]
+    got = node_eval(f"{json.dumps(sets)}.map((p) => F.layout(p, 920, 560, {scale}))")
+    for names, rects in zip(sets, got):  # type: ignore[arg-type]
+        view = STPView(Figure(figsize=(9.2, 5.6), dpi=100), names, scale)
+        for panel in view.panels:
+            box = panel.ax.get_position()
+            want = [box.x0 * 920, (1 - box.y1) * 560, box.width * 920, box.height * 560]
+            rect = rects[panel.name]
+            np.testing.assert_allclose(
+                [rect["x"], rect["y"], rect["w"], rect["h"]], want, atol=1e-6, err_msg=panel.name
+            )

@@ -73,8 +73,8 @@ def page_config(
     Raises
     ------
     ValueError
-        For an unknown or repeated control or panel name, no time panel, or a scale outside
-        [0.5, 3].
+        For an unknown or repeated control or panel name, no time panel, a membrane control
+        without the membrane panel, or a scale outside [0.5, 3].
     TypeError
         For ``controls`` or ``panels`` given as one string.
     """
@@ -82,6 +82,11 @@ def page_config(
     if not any(p in TIME_PANELS for p in shown):
         raise ValueError(f"panels must include a time panel {TIME_PANELS}; got {list(shown)}")
     offered = None if controls is None else list(_check_choice("controls", controls, CONTROLS))
+    needs_membrane = sorted({"tau_m", "lif", "threshold"} & set(offered or ()))
+    if needs_membrane and "membrane" not in shown:
+        raise ValueError(
+            f"controls {needs_membrane} need the membrane panel: add 'membrane' to panels"
+        )
     if not (isinstance(scale, int | float) and 0.5 <= scale <= 3.0):
         raise ValueError(f"scale must be a number in [0.5, 3] (as the explorer's); got {scale!r}")
     p, s = state.params, state.stimulus
