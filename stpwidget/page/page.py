@@ -42,6 +42,15 @@ def _asset(name: str) -> str:
     return resources.files("stpwidget.page").joinpath(name).read_text(encoding="utf-8")
 
 
+def script_sources() -> list[str]:
+    """The page's scripts in load order (for a page, or a notebook widget that renders alike).
+
+    Each defines one global the next ones use: ``STPModel`` (stp.js, frame.js), ``STPState``,
+    ``STPFigure``, ``STPPanels``, ``STPControls`` and ``STPExplorer`` (``render``).
+    """
+    return [_asset(name) for name in SCRIPTS]
+
+
 def _check_choice(name: str, values: Sequence[str], allowed: Sequence[str]) -> tuple[str, ...]:
     if isinstance(values, str):
         raise TypeError(f"{name} must be a sequence of names, not a string; got {values!r}")
@@ -187,7 +196,7 @@ def page_html(
     # Every "<" as \u003c (still JSON): nothing in a label can close the <script> element
     # or open a comment in it.
     data = json.dumps(config, allow_nan=False).replace("<", "\\u003c")
-    scripts = "\n".join(f"<script>\n{_asset(n)}\n</script>" for n in SCRIPTS)
+    scripts = "\n".join(f"<script>\n{text}\n</script>" for text in script_sources())
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

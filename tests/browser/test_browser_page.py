@@ -164,6 +164,15 @@ def test_keyboard_moves_a_slider_and_the_fragment(context, pages):
     assert text == "τ_d, depression time constant, 800 milliseconds"
     w.page.keyboard.press("End")
     assert w.api("get()")["tau_d"] == 2.0
+    # Tab moves on to the next control; buttons answer Enter and Space.
+    w.page.keyboard.press("Tab")
+    assert w.page.evaluate("document.activeElement.dataset.key") == "tau_s"
+    w.page.focus("button.stp-kind-poisson")
+    w.page.keyboard.press("Enter")
+    assert w.api("get()")["kind"] == "poisson"
+    w.page.focus("button.stp-new_draw")
+    w.page.keyboard.press("Space")
+    assert w.api("get()")["seed"] == 1
     check_exact(w)
     assert w.errors == []
 
