@@ -75,3 +75,16 @@ def test_page_size_limit(tmp_path) -> None:
     assert not (tmp_path / "big.html").exists()
     small = save_page(ExplorerState.from_preset("depressing"), tmp_path / "small.html")
     assert small.stat().st_size < 200_000
+
+
+def test_writing_a_page_imports_neither_matplotlib_nor_widgets(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from stpwidget.__main__ import main; "
+        f"assert main(['page', {str(tmp_path / 'p.html')!r}]) == 0; "
+        "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("[]")
