@@ -150,6 +150,27 @@ def test_opens_offline_small_and_exact(context, pages):
     assert w.errors == []
 
 
+def test_readouts_read_as_the_notebooks(context, pages):
+    """The readout line is the notebook's (explorer/text.py), word for word, for two inputs."""
+    import html
+    import re
+
+    from stpwidget.explorer.text import readout_html
+
+    w = Watched(context).open(pages["default"])
+    for values in ({}, {"kind": "poisson", "rate": 23.5, "tau_d": 0.3}):
+        if values:
+            w.api("set(arg)", values)
+            w.page.wait_for_function(f"() => window.stpwidget.get().rate === {values['rate']}")
+            w.api("redraw()")
+        state = w.api("get()")
+        stim = stimulus_of(state)
+        want = readout_html(readout_values(params_of(state), stim), stim)
+        text = html.unescape(re.sub(r"<[^>]+>", "", want)).replace("\xa0", " ")
+        got = w.page.inner_text(".stp-readouts").replace("\xa0", " ")
+        assert " ".join(got.split()) == " ".join(text.split())
+
+
 def test_keyboard_moves_a_slider_and_the_fragment(context, pages):
     w = Watched(context).open(pages["default"])
     before = w.drawn()
