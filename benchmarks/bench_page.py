@@ -13,7 +13,7 @@ Each step focuses the τ_d slider and presses ArrowLeft; the clock starts at the
 drew, once the canvas pixels differ from those before the key. It also counts the animation
 frames in between (the goal: a redraw within three frames, median <= 50 ms at 2x).
 
-Run: ``.venv/bin/python benchmarks/bench_page.py [--steps 40] [--scales 1 2] [--page-only]``
+Run: ``.venv/bin/python -m benchmarks.bench_page [--steps 40] [--scales 1 2] [--page-only]``
 """
 
 from __future__ import annotations
@@ -27,13 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tools" / "browser"))
-sys.path.insert(0, str(HERE))
-
-import browserkit as bk  # noqa: E402
-from _timing import machine  # noqa: E402
+from benchmarks._timing import machine
+from tools.browser import browserkit as bk
 
 PROBE = r"""
 (() => {
@@ -126,7 +121,7 @@ def page_latencies(browser, path: Path, scale: float, steps: int, warmup: int):
 
 
 def notebook_latencies(browser, scale: float, steps: int, warmup: int) -> list[float]:
-    from bench_browser import CASES, NOTEBOOKS, measure, open_case
+    from benchmarks.bench_browser import CASES, NOTEBOOKS, measure, open_case
 
     notebooks = {"01_explorer.ipynb": NOTEBOOKS["01_explorer.ipynb"]}
     with bk.jupyter_server("lab", notebooks) as server, bk.new_context(browser, scale=scale) as ctx:

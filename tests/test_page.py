@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 
@@ -37,7 +36,7 @@ def test_state_travels_in_api_units() -> None:
 def test_a_label_cannot_close_the_script() -> None:
     label = "</script><script>alert(1)</script><!--"
     rec = Recording([0.1, 0.2], [1.0, 0.5], label=label)
-    state = dataclasses.replace(ExplorerState.from_preset("depressing"), recordings=(rec,))
+    state = ExplorerState.from_preset("depressing").with_recordings([rec])
     html = page_html(state, panels=("state", "data"))
     # The JSON ends at its own </script> and reads back whole; no "<!--" can start a comment.
     assert config_of(html)["options"]["recordings"][0]["label"] == label
@@ -51,6 +50,7 @@ def test_a_label_cannot_close_the_script() -> None:
         ({"controls": ("U", "U")}, ValueError, "controls must be distinct names"),
         ({"controls": "U"}, TypeError, "controls must be a sequence of names"),
         ({"panels": ("frequency",)}, ValueError, "panels must include a time panel"),
+        ({"panels": ("state", "data")}, ValueError, "the data panel needs recordings"),
         ({"controls": ("U", "tau_m")}, ValueError, "controls ['tau_m'] need the membrane panel"),
         ({"panels": ("state", "spectrum")}, ValueError, "panels must be distinct names"),
         ({"scale": 4.0}, ValueError, "scale must be a number in [0.5, 3]"),
@@ -64,11 +64,9 @@ def test_bad_arguments_write_nothing(tmp_path, kwargs, error, message) -> None:
 
 
 def test_page_size_limit(tmp_path) -> None:
-    many = tuple(
-        Recording([0.01 * (k + 1) for k in range(400)], [[0.5] * 400] * 2, label=f"r{j}")
-        for j in range(500)
-    )
-    state = dataclasses.replace(ExplorerState.from_preset("depressing"), recordings=many)
+    times = [0.001 * (k + 1) for k in range(20_000)]
+    many = [Recording(times, [0.123456789] * len(times), label=f"r{j}") for j in range(6)]
+    state = ExplorerState.from_preset("depressing").with_recordings(many)
     assert len(json.dumps(page_config(state)["options"]["recordings"])) > MAX_BYTES
     with pytest.raises(ValueError, match="at most 3000000"):
         save_page(state, tmp_path / "big.html")

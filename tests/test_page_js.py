@@ -65,9 +65,9 @@ def test_committed_example_page_is_what_make_page_writes(tmp_path, capsys) -> No
 @needs_node
 def test_page_specs_are_the_notebook_explorers() -> None:
     """Labels, units, ranges, log values, presets, windows and colours match the Python side."""
-    from stpwidget.explorer.controls import DECADE, PROBE_DELAY, RATE_AFTER, SLIDERS, log_values
-    from stpwidget.explorer.input_controls import USES
-    from stpwidget.explorer.membrane_controls import TAU_M, THRESHOLD
+    from stpwidget.explorer.sections.inputs import USES
+    from stpwidget.explorer.sections.membrane import TAU_M, THRESHOLD
+    from stpwidget.explorer.sliders import DECADE, PROBE_DELAY, RATE_AFTER, SLIDERS, log_values
     from stpwidget.params import PRESETS
     from stpwidget.stimulus import WINDOWS
     from stpwidget.view.panels.data import DATA_COLORS

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
     from stpwidget.model import STPTrace
     from stpwidget.params import TMParameters
+    from stpwidget.render import ImageRenderer, IpymplRenderer
     from stpwidget.state import ExplorerState, Frame
     from stpwidget.stimulus import Stimulus
     from stpwidget.view import STPView
-    from stpwidget.view.render import ImageRenderer, IpymplRenderer
 
 
 def deprecated(old: str, new: str) -> None:

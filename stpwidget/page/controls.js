@@ -127,13 +127,33 @@
     return parts.join(" ");
   }
 
-  function readoutsHTML(state, frame) {
+  /** The readout line, word for word as the notebook's (explorer/text.py readout_html). */
+  function readoutsHTML(state, frame, times) {
     const r = frame.readouts;
     const after = state.kind === "poisson" ? "Poisson input, mean field" : "regular train";
     const b = (k, text) => `<b class="stp-${k}">${text}</b>`;
-    let html = `first release ${b("first", fixed(r.first, 3))} &nbsp;·&nbsp; paired-pulse ratio at ${fmt(1e3 / state.rate, 3)} ms ${b("ppr", fixed(r.ppr, 3))} &nbsp;·&nbsp; release per spike after a long train at ${fmt(state.rate, 3)} Hz (${after}) ${b("steady", fixed(r.steady, 3))} &nbsp;·&nbsp; release rate reaches half its ceiling 1/τ_d at f½ = ${b("flim", fmt(r.flim, 3))} Hz`;
+    const dot = " &nbsp;·&nbsp; ";
+    let pair = `paired-pulse ratio at ${fmt(1e3 / state.rate, 3)} ms ${b("ppr", fixed(r.ppr, 3))}`;
+    let train = `release per spike after a long train at ${fmt(state.rate, 3)} Hz (${after}) ${b("steady", fixed(r.steady, 3))}`;
+    if (state.kind === "recorded") {
+      pair =
+        times.length > 1
+          ? `paired-pulse ratio at the recorded train's first interval ${fmt(1e3 * (times[1] - times[0]), 3)} ms ${b("ppr", fixed(r.ppr, 3))}`
+          : `${b("ppr", "no paired-pulse ratio")} (the recorded train has one spike)`;
+      train = `release at the recorded train's last spike ${b("steady", fixed(r.steady, 3))}`;
+    }
+    let flim = `at f½ = ${b("flim", fmt(r.flim, 3))} Hz`;
+    if (!Number.isFinite(r.flim)) {
+      const level = frame.frequency.rates[0] * frame.frequency.release[0] * state.tau_d;
+      flim =
+        level >= 0.5
+          ? `${b("flim", "already at 1 Hz")} (f½ is below the panel's range)`
+          : `${b("flim", "not below 100 Hz")} (f½ is above the panel's range)`;
+    }
+    const of = state.kind === "recorded" ? " of regular trains" : "";
+    let html = `first release ${b("first", fixed(r.first, 3))}${dot}${pair}${dot}${train}${dot}release rate${of} reaches half its ceiling 1/τ_d ${flim}`;
     if (frame.data)
-      html += ` &nbsp;·&nbsp; model against the recordings: SSE ${b("sse", fmt(frame.data.sse, 4))}, R² ${b("r2", fixed(frame.data.r2, 3))}`;
+      html += `${dot}model against the recordings: SSE ${b("sse", fmt(frame.data.sse, 4))}, R² ${b("r2", fixed(frame.data.r2, 3))}`;
     return html;
   }
 

@@ -280,7 +280,7 @@
         scaleSel.append(h("option", { value: String(state.scale) }, `${state.scale}×`));
       }
       scaleSel.value = String(state.scale);
-      readouts.innerHTML = readoutsHTML(state, frame);
+      readouts.innerHTML = readoutsHTML(state, frame, model.stimulus().times);
       readouts.style.fontSize = `${1.05 * state.scale}em`;
       equations.innerHTML = equationsHTML(state);
       const text = describe(state, frame, panels);

@@ -74,7 +74,7 @@ def page_config(
     state: ExplorerState,
     controls: Sequence[str] | None = None,
     *,
-    panels: Sequence[str] = ("state", "current", "frequency"),
+    panels: Sequence[str] | None = None,
     scale: float = 1.0,
 ) -> dict[str, Any]:
     """What the page starts from (JSON-ready): state in API units, options, controls, panels.
@@ -82,14 +82,17 @@ def page_config(
     Raises
     ------
     ValueError
-        For an unknown or repeated control or panel name, no time panel, a membrane control
+        For an unknown or repeated control or panel name, no time panel, the data panel
+        without recordings, a membrane control
         without the membrane panel, or a scale outside [0.5, 3].
     TypeError
         For ``controls`` or ``panels`` given as one string.
     """
-    shown = _check_choice("panels", panels, PANELS)
+    shown = _check_choice("panels", state.panels if panels is None else panels, PANELS)
     if not any(p in TIME_PANELS for p in shown):
         raise ValueError(f"panels must include a time panel {TIME_PANELS}; got {list(shown)}")
+    if "data" in shown and not state.recordings:
+        raise ValueError("panels: the data panel needs recordings in the state")
     offered = None if controls is None else list(_check_choice("controls", controls, CONTROLS))
     needs_membrane = sorted({"tau_m", "lif", "threshold"} & set(offered or ()))
     if needs_membrane and "membrane" not in shown:
@@ -187,7 +190,7 @@ def page_html(
     state: ExplorerState,
     controls: Sequence[str] | None = None,
     *,
-    panels: Sequence[str] = ("state", "current", "frequency"),
+    panels: Sequence[str] | None = None,
     scale: float = 1.0,
     title: str = "Short-term synaptic plasticity — explorer",
 ) -> str:
@@ -229,7 +232,7 @@ def save_page(
     path: str | Path,
     controls: Sequence[str] | None = None,
     *,
-    panels: Sequence[str] = ("state", "current", "frequency"),
+    panels: Sequence[str] | None = None,
     scale: float = 1.0,
 ) -> Path:
     """Write the explorer in ``state`` as one self-contained HTML file.
@@ -247,8 +250,9 @@ def save_page(
     controls : sequence of str, optional
         The controls the page offers, from :data:`CONTROLS` (e.g. ``("U", "rate")`` for a
         worksheet); default all.
-    panels : sequence of str, default ("state", "current", "frequency")
-        Panels from :data:`PANELS`, at least one time panel.
+    panels : sequence of str, optional
+        Panels from :data:`PANELS`, at least one time panel (the data panel only with
+        recordings); default the state's own.
     scale : float, default 1
         Presentation scale of the text and lines, 0.5 to 3 (1.5 for a projector; the page's
         menu offers 1, 1.25, 1.5 and 2).

@@ -255,8 +255,10 @@
         fail(`scale must be in [0.5, 3] (${SCALES.join(", ")} in the menu); got ${v}`);
       next[key] = v;
     }
-    if (!(next.switch > next.start && next.switch <= 40))
-      fail(`switch must be in (${next.start}, 40] s; got ${next.switch}`);
+    // The switch comes after the start only where it is used (stimulus.py).
+    const after = next.kind === "step" ? next.start : 0;
+    if (!(next.switch > after && next.switch <= 40))
+      fail(`switch must be in (${after}, 40] s; got ${next.switch}`);
     // A parameter moved makes the synapse "custom", unless it is the named preset's own value.
     const named = PRESETS[next.preset];
     if (PARAMS.some((k) => k in values && (!named || next[k] !== named[k]))) next.preset = "custom";

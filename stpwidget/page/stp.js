@@ -302,17 +302,28 @@
     return Math.exp(lo + ((0.5 - a) / (b - a)) * (hi - lo));
   }
 
-  /** The explorer's live numbers (state.readout_values). */
+  /**
+   * The explorer's live numbers (response.readout_values). For recorded input (a stimulus
+   * with `times`) the paired-pulse ratio is at the train's first interval (NaN for one
+   * spike), `steady` the release at its last spike, and f½ that of regular trains.
+   */
   function readoutValues(p, stimulus) {
     const poisson = stimulus.kind === "poisson";
     const freq = frequencyResponse(p, poisson);
     const steady = poisson ? poissonSteadyState(p, stimulus.rate) : steadyState(p, stimulus.rate);
-    return {
+    const values = {
       first: p.U,
       ppr: pairedPulseRatio(p, 1.0 / stimulus.rate),
       steady: steady.release,
       flim: halfCeiling(p, freq.release, poisson),
     };
+    if (stimulus.kind === "recorded") {
+      const t = stimulus.times;
+      values.ppr = t.length > 1 ? pairedPulseRatio(p, t[1] - t[0]) : NaN;
+      const release = simulate(p, t, 1e-3, 1e-3).release;
+      values.steady = release[release.length - 1];
+    }
+    return values;
   }
 
   /**

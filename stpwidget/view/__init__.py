@@ -1,6 +1,6 @@
 """The view: matplotlib only. Panels make artists and update them from a computed frame.
 
-Nothing here knows about widgets; :mod:`stpwidget.view.render` puts a figure on screen.
+Nothing here knows about widgets; :mod:`stpwidget.render` puts a figure on screen.
 """
 
 from stpwidget.view.figure import COLORS, decimate, nice_ceiling, plot_trace

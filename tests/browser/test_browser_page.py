@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +16,9 @@ import torch
 from stpwidget import Recording, Stimulus, lif_response, simulate
 from stpwidget.page.page import MAX_BYTES, save_page
 from stpwidget.params import TMParameters
-from stpwidget.state import ExplorerState, data_fit, readout_values
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "browser"))
-import browserkit as bk
+from stpwidget.response import readout_values
+from stpwidget.state import ExplorerState, data_fit
+from tools.browser import browserkit as bk
 
 pytestmark = pytest.mark.browser
 RTOL = 1e-9
@@ -35,7 +33,7 @@ def pages(tmp_path_factory):
         Recording([0.1, 0.2, 0.3], [[0.4, 0.3, 0.2], [0.5, 0.35, 0.3]], sd=[0.05, 0.05, 0.1]),
     )
     rich = dataclasses.replace(
-        ExplorerState.from_preset("depressing"), lif=True, threshold=0.12, recordings=recs
+        ExplorerState.from_preset("depressing").with_recordings(recs), lif=True, threshold=0.12
     )
     return {
         "default": save_page(ExplorerState.from_preset("depressing"), folder / "default.html"),
@@ -151,23 +149,25 @@ def test_opens_offline_small_and_exact(context, pages):
 
 
 def test_readouts_read_as_the_notebooks(context, pages):
-    """The readout line is the notebook's (explorer/text.py), word for word, for two inputs."""
+    """The readout line is the notebook's (explorer/text.py), word for word, for each input."""
     import html
     import re
 
     from stpwidget.explorer.text import readout_html
+    from stpwidget.state import compute
 
-    w = Watched(context).open(pages["default"])
-    for values in ({}, {"kind": "poisson", "rate": 23.5, "tau_d": 0.3}):
+    w = Watched(context).open(pages["rich"])
+    for values in ({}, {"kind": "poisson", "rate": 23.5, "tau_d": 0.3}, {"tau_d": 0.002}):
         if values:
             w.api("set(arg)", values)
-            w.page.wait_for_function(f"() => window.stpwidget.get().rate === {values['rate']}")
             w.api("redraw()")
         state = w.api("get()")
-        stim = stimulus_of(state)
-        want = readout_html(readout_values(params_of(state), stim), stim)
+        times = (0.1, 0.15, 0.2, 0.25, 0.3) if state["kind"] == "recorded" else ()
+        explorer_state = ExplorerState(params_of(state), stimulus_of(state, times=times))
+        want = readout_html(compute(explorer_state))
         text = html.unescape(re.sub(r"<[^>]+>", "", want)).replace("\xa0", " ")
         got = w.page.inner_text(".stp-readouts").replace("\xa0", " ")
+        got = got.split("model against the recordings")[0].rstrip(" ·")  # the page adds SSE, R²
         assert " ".join(got.split()) == " ".join(text.split())
 
 
@@ -305,6 +305,13 @@ def test_worksheet_offers_only_its_controls(context, pages):
 
 def test_membrane_lif_and_recordings_are_exact(context, pages):
     w = Watched(context).open(pages["rich"])
+    assert w.api("get()")["kind"] == "recorded"  # with_recordings shows the first one's train
+    assert w.api("spikes()") == [0.1, 0.15, 0.2, 0.25, 0.3]
+    recorded = w.api("readouts()")
+    stim = stimulus_of(w.api("get()"), times=(0.1, 0.15, 0.2, 0.25, 0.3))
+    for key, want in readout_values(params_of(w.api("get()")), stim).items():
+        assert math.isclose(recorded[key], want, rel_tol=RTOL), key
+    w.page.click("button.stp-kind-regular")
     state = w.api("get()")
     stim = stimulus_of(state)
     trace = simulate(params_of(state), stim.spikes(), stim.duration, dt=1e-4)
@@ -322,8 +329,6 @@ def test_membrane_lif_and_recordings_are_exact(context, pages):
     assert math.isclose(data["sse"], fit.sse, rel_tol=RTOL)
     assert math.isclose(data["r2"], fit.r2, rel_tol=RTOL)
     assert f"{fit.r2:.3f}" in w.page.inner_text(".stp-readouts")
-    w.page.click("button.stp-kind-recorded")
-    assert w.api("spikes()") == [0.1, 0.15, 0.2, 0.25, 0.3]
     assert w.errors == []
 
 
