@@ -55,16 +55,27 @@
     return [xs, ys];
   }
 
+  /** A time panel's axes: one time label, at the bottom (tick labels on each on a phone). */
+  function timeFrame(ax, st, ylabel) {
+    const last = st.last;
+    ax.frame({
+      ylabel,
+      grid: true,
+      xticklabels: last || st.narrow,
+      xlabel: last ? "time (s)" : "",
+    });
+  }
+
+  /** A time panel's legend above it, in three columns as legends_above (two on a phone). */
+  function timeLegend(ax, st, entries) {
+    ax.legend(entries, { ncols: st.narrow ? 2 : 3, fontsize: "small" });
+  }
+
   /** The panels, each drawn from a frame; `limits` keeps the axis limits between draws. */
   const PANELS = {
     state(ax, frame, st, limits, widthPx) {
       const tr = frame.trace;
-      ax.frame({
-        ylabel: "fraction",
-        grid: true,
-        xticklabels: st.last || st.narrow,
-        xlabel: st.last ? "time (s)" : "",
-      });
+      timeFrame(ax, st, "fraction");
       ax.line(...decimate(tr, "x", widthPx), { color: F.COLORS.x, lw: 1.6 });
       ax.line(...decimate(tr, "u", widthPx), { color: F.COLORS.u, lw: 1.6 });
       ax.markers(
@@ -72,44 +83,28 @@
         Array.from(tr.spikes, () => 1.07),
         { marker: "|", color: F.COLORS.release, ms: 9, mew: 1.5 },
       );
-      ax.legend(
-        [
-          { label: "x: available resources", color: F.COLORS.x, lw: 1.6 },
-          { label: "u: utilization", color: F.COLORS.u, lw: 1.6 },
-          { label: "presynaptic spikes", color: F.COLORS.release, marker: "|", ms: 9, mew: 1.5 },
-        ],
-        { ncols: st.narrow ? 2 : 3, fontsize: "small" },
-      );
+      timeLegend(ax, st, [
+        { label: "x: available resources", color: F.COLORS.x, lw: 1.6 },
+        { label: "u: utilization", color: F.COLORS.u, lw: 1.6 },
+        { label: "presynaptic spikes", color: F.COLORS.release, marker: "|", ms: 9, mew: 1.5 },
+      ]);
     },
     current(ax, frame, st, limits, widthPx) {
       const tr = frame.trace;
-      ax.frame({
-        ylabel: "I (units of A)",
-        grid: true,
-        xticklabels: st.last || st.narrow,
-        xlabel: st.last ? "time (s)" : "",
-      });
+      timeFrame(ax, st, "I (units of A)");
       ax.line(...decimate(tr, "current", widthPx), { color: F.COLORS.current, lw: 1.4 });
       ax.markers(
         tr.spikes,
         Array.from(tr.release, (r) => r * st.A),
         { marker: "o", color: F.COLORS.release, ms: 4 },
       );
-      ax.legend(
-        [
-          { label: "current I", color: F.COLORS.current, lw: 1.4 },
-          { label: "release A·r per spike", color: F.COLORS.release, marker: "o", ms: 4 },
-        ],
-        { ncols: st.narrow ? 2 : 3, fontsize: "small" },
-      );
+      timeLegend(ax, st, [
+        { label: "current I", color: F.COLORS.current, lw: 1.4 },
+        { label: "release A·r per spike", color: F.COLORS.release, marker: "o", ms: 4 },
+      ]);
     },
     membrane(ax, frame, st, limits, widthPx) {
-      ax.frame({
-        ylabel: "V (units of A)",
-        grid: true,
-        xticklabels: st.last || st.narrow,
-        xlabel: st.last ? "time (s)" : "",
-      });
+      timeFrame(ax, st, "V (units of A)");
       if (!frame.v) return;
       ax.line(...thinned(frame.trace.t, frame.v, widthPx), { color: F.COLORS.current, lw: 1.4 });
       const entries = [{ label: "membrane potential V", color: F.COLORS.current, lw: 1.4 }];
@@ -130,7 +125,7 @@
           { label: "postsynaptic spikes", color: F.COLORS.limit, marker: "v", ms: 6 },
         );
       }
-      ax.legend(entries, { ncols: st.narrow ? 2 : 3, fontsize: "small" });
+      timeLegend(ax, st, entries);
     },
     frequency(ax, frame, st) {
       const f = frame.frequency;
