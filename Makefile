@@ -67,6 +67,11 @@ bench: $(VENV)/.test-installed $(VENV)/.norse
 screenshot: $(VENV)/.test-installed
 	$(PY) -m scripts.screenshot
 
+# The README's example page: the explorer as one HTML file that opens with no install.
+.PHONY: page
+page: $(VENV)/.test-installed
+	$(PY) -m stpwidget page docs/example_page.html --preset depressing
+
 # After editing a notebook's .md source: format its code, then refresh the paired .ipynb.
 notebooks: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format notebooks/*.md
