@@ -58,7 +58,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format --check .
 
 # Every benchmark (the browser one needs apt's chromium: `make browser`).
-BENCHMARKS := bench_kernel bench_widget bench_fit bench_quantal bench_browser
+BENCHMARKS := bench_kernel bench_widget bench_fit bench_quantal bench_browser bench_page
 
 bench: $(VENV)/.test-installed $(VENV)/.norse
 	for name in $(BENCHMARKS); do $(PY) -m benchmarks.$$name || exit 1; done

@@ -535,3 +535,35 @@ def test_presentation_scale_enlarges_the_readouts_too():
         assert ex.renderer.style.scale == 1.5
     finally:
         ex.close()
+
+
+def test_save_page_writes_the_explorer_as_it_is_now(tmp_path):
+    import json
+    import re
+
+    ex = STPExplorer(backend="image", scale=1.5, panels=("state", "current", "membrane"))
+    try:
+        ex.set_params(U=0.3, tau_d=0.4)
+        ex.set_input(kind="poisson", rate=20.0, seed=7)
+        path = ex.save_page(tmp_path / "class.html", controls=["U", "rate"])
+        html = path.read_text()
+        config = json.loads(
+            re.search(
+                r'<script type="application/json" id="stp-config">(.*?)</script>', html, re.S
+            ).group(1)
+        )
+        values = config["state"]
+        assert (values["U"], values["tau_d"], values["kind"], values["rate"]) == (
+            0.3,
+            0.4,
+            "poisson",
+            20.0,
+        )
+        assert values["seed"] == 7 and values["scale"] == 1.5
+        assert config["controls"] == ["U", "rate"] and config["options"]["membrane"] is True
+        assert not re.search(r'(src|href)="https?://', html)  # nothing loaded from a network
+        with pytest.raises(ValueError, match="controls"):
+            ex.save_page(tmp_path / "bad.html", controls=["colour"])
+        assert not (tmp_path / "bad.html").exists()
+    finally:
+        ex.close()
