@@ -109,6 +109,11 @@ LECTURER = Prose(
     "03_lecturer",
 )
 LECTURER_CODE = "\n".join(c.source for c in LECTURER_CELLS if c.cell_type == "code")
+EXPLORER_CELLS = jupytext.read(ROOT / "notebooks" / "01_explorer.md").cells
+EXPLORER = Prose(
+    " ".join(prose(c.source) for c in EXPLORER_CELLS if c.cell_type == "markdown"),
+    "01_explorer",
+)
 CODE = code_of_lesson()
 
 
@@ -132,6 +137,11 @@ def ppr(p: TMParameters, d: float) -> float:
 
 def pct(x: float) -> str:
     return f"{100 * x:.0f}%"
+
+
+def typed(x: float, fmt: str) -> float:
+    """``x`` as the text writes it (rounded to ``fmt``): what a student copies from it."""
+    return float(f"{x:{fmt}}")
 
 
 # --- the synapses and the protocols -------------------------------------------------------
@@ -181,6 +191,44 @@ def claim_explorer_start() -> None:
     assert "STPExplorer(preset=" in CODE
 
 
+def half_ceiling(p: TMParameters) -> float:
+    """Where f·r∞ reaches 1/(2 τ_d): bisection on the hand formula (docs/model.md)."""
+    lo, hi = 0.1, 1000.0
+    for _ in range(100):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if mid * r_inf(p, mid) * float(p.tau_d) < 0.5 else (lo, mid)
+    return lo
+
+
+def claim_explorer_notebook() -> None:
+    """01_explorer: the figure's one axis, its dotted line f½, and the "Try this" numbers."""
+    from stpwidget.state import readout_values
+
+    EXPLORER.states(
+        "on one axis from 0 to 1",
+        "as a dotted line, the *half-ceiling rate* f½, where the release per second reaches "
+        "half of its ceiling",
+        f"decays slowly (τ_f = {1e3 * float(FAC.tau_f):g} ms)",
+        f"recovers fast (τ_d = {1e3 * float(FAC.tau_d):g} ms)",
+    )
+    short = DEP.replace(tau_d=0.1)
+    before, after = half_ceiling(DEP), half_ceiling(short)
+    gain = 40.0 * r_inf(DEP, 40.0) / (10.0 * r_inf(DEP, 10.0)) - 1
+    assert before < 10.0  # "10 Hz and 40 Hz both lie above it"
+    EXPLORER.states(
+        "from 10 Hz to 40 Hz",
+        f"half-ceiling rate is {before:.2f} Hz, so 10 Hz and 40 Hz both lie above it: four "
+        f"times the rate gives only {pct(gain)} more release per second",
+        f"from {1e3 * float(DEP.tau_d):g} ms to {1e3 * float(short.tau_d):g} ms",
+        f"from {before:.2f} Hz to {after:.1f} Hz",
+    )
+    # the line under the explorer's figure shows the same numbers (f½ to 3 digits)
+    stimulus = ExplorerState.from_preset("depressing").stimulus
+    for params, value in ((DEP, before), (short, after)):
+        shown = readout_values(params, stimulus)["flim"]
+        assert f"{shown:.3g}" == f"{value:.3g}", (shown, value)
+
+
 # --- exercise 1 ---------------------------------------------------------------------------
 
 
@@ -200,6 +248,7 @@ def claim_exercise_1() -> None:
         f"recovers during the gap ({u_plus * (1 - U):.4f})",
         f"(the wrong order: only {u_minus * x_minus:.4f})",
     )
+    assert ex.check_second_release(typed(r2, ".4f")) and ex.check_second_release(typed(r2, ".2f"))
 
 
 # --- paired pulses (exercise 2) ----------------------------------------------------------
@@ -225,6 +274,8 @@ def claim_exercise_2() -> None:
         "accepts any interval whose PPR is within 1% of the largest PPR",
     )
     assert "[0.01, 0.03, 0.1, 0.3, 1.0, 3.0]" in CODE  # the figure's dots include 100 ms
+    for stated in (peak, low, high):  # every interval the text states passes, as typed (ms)
+        assert ex.check_ppr_peak(typed(1e3 * stated, ".0f") / 1e3), stated
     # the checker's tolerance is the stated 1%: the edges of the range pass, beyond fails
     assert ex.check_ppr_peak(low * 1.002) and ex.check_ppr_peak(high * 0.998)
     assert not ex.check_ppr_peak(low * 0.99) and not ex.check_ppr_peak(high * 1.01)
@@ -248,6 +299,8 @@ def claim_recovery() -> None:
     by_hand = 0.75 * math.log(10 * (1 - xe))
     assert by_hand == pytest.approx(t90, abs=0.01)  # u has decayed: the hand formula holds
     naive = 0.75 * math.log(10)
+    assert ex.check_recovery_time(typed(t90, ".2f")) and ex.check_recovery_time(typed(t90, ".1f"))
+    assert "not 0" in ex.check_recovery_time(typed(naive, ".2f")).message  # a named slip
     LESSON.states(
         "releases 90% of what the first spike",
         "the first one that reaches 90%",
@@ -348,6 +401,9 @@ def claim_rate_filter() -> None:
         rf"1/(0.45 \times 0.75\ \mathrm{{s}}) \approx {f_lim:.2f}$ Hz",
         rf"$1/\tau_d \approx {1 / 0.75:.2f}$ per second",
     )
+    # exercise 5 passes the text's 2.96, and 2.9 and 3 (cut off and rounded to fewer digits)
+    for answer in (typed(f_lim, ".2f"), math.floor(10 * f_lim) / 10, typed(f_lim, ".0f")):
+        assert ex.check_limiting_frequency(answer), answer
     # the facilitating synapse: u∞⁺ at 100 Hz, 1/(Uτ_d), the share of the ceiling, 1/(u∞τ_d)
     u100, share = u_inf(FAC, 100.0), 100.0 * r_inf(FAC, 100.0) * 0.05
     classic = 1 / (0.15 * 0.05)
@@ -359,7 +415,7 @@ def claim_rate_filter() -> None:
         f"({u100:.2f} at 100 Hz)",
         rf"$1/(U\tau_d)$ = {classic:.0f} Hz is far too high",
         f"already {pct(share)} of the ceiling at 100 Hz",
-        f"rate gives {lo:.1f} Hz",
+        "This *half-ceiling rate* is the one rate the explorer marks",
     )
     GUIDE.states(
         f"(u∞⁺ is {u100:.2f} at 100 Hz)",
@@ -380,6 +436,10 @@ def claim_exercise_6() -> None:
         "the checker accepts any rate whose release per spike is within 1% of the largest",
     )
     assert ex.check_tuned_rate(ok.min() * 1.002) and not ex.check_tuned_rate(ok.min() * 0.99)
+    # every rate the text states passes as typed: the ends of the range, the peak, the estimate
+    peak = float(peak_frequency(FAC, exact=True))
+    for stated in (ok.min(), ok.max(), peak, mwt):
+        assert ex.check_tuned_rate(typed(stated, ".1f")), stated
 
 
 # --- Poisson input (exercise 7) -----------------------------------------------------------
@@ -486,6 +546,10 @@ def claim_exercise_7() -> None:
         "regular train",
         rf"u^+ \langle x^- \rangle \approx {mf:.3f}$",
     )
+    assert ex.check_poisson_release(typed(reference, ".2f"))
+    assert ex.check_poisson_release(typed(mf, ".3f"))
+    regular = ex.check_poisson_release(typed(r_inf(FAC, 20.0), ".2f")).message
+    assert "regular 20 Hz train" in regular, regular  # the regular value, as typed, is named
     GUIDE.states(
         "Facilitating preset, Poisson input at 20 Hz.",
         f"about {reference:.2f} against {r_inf(FAC, 20.0):.2f}",
@@ -661,7 +725,9 @@ def claim_exercise_9() -> None:
     dep, fac = r["depressing"], r["facilitating"]
     jump, late = dep[7:11].sum() / dep[6], dep[31:35].sum() / dep[6]
     fac_jump, fac_late = fac[7:11].sum() / fac[6], fac[31:35].sum() / fac[6]
-    assert 2 < jump < 3 and fac_late > 3
+    fac_next = fac[11:15].sum() / fac[6]  # 0.9 <= t < 1.0 s
+    assert STEP_TIMES[11] == pytest.approx(0.9) and STEP_TIMES[15] == pytest.approx(1.0)
+    assert 2 < jump < 3 and fac_next < 3 < fac_late and fac_late / late > 2
     assert abs(dep[7] / dep[6] - 1) < 0.02  # "releases as much as the one before it"
     assert (np.diff(dep[7:11]) < 0).all()  # "each of the next finds x more depleted"
     LESSON.states(
@@ -671,9 +737,19 @@ def claim_exercise_9() -> None:
         f"About {jump:.2f}: the rate quadruples, but the release per 100 ms does not even "
         f"triple, and by the last 100 ms of the step the ratio is down to {late:.2f}",
         "($x$ had recovered to its 10 Hz level); each of",
-        f"the same ratio is {fac_jump:.2f} right after the step and stays above 3",
+        f"the same ratio is {fac_jump:.2f} right after the step, {fac_next:.2f} in the next "
+        f"100 ms and {fac_late:.2f} in the last 100 ms: it stays about three times higher",
     )
+    # the package's windows (exercise 9's checker) give the same ratios
+    from stpwidget.exercises.postsynaptic import window_release
+
+    for begin, ratio in ((0.8, fac_jump), (0.9, fac_next), (1.4, fac_late)):
+        package = window_release("facilitating", begin, begin + 0.1)
+        assert package / window_release("facilitating", 0.7, 0.8) == pytest.approx(ratio)
     assert ex.check_step_transient(jump) and not ex.check_step_transient(late)
+    assert ex.check_step_transient(typed(jump, ".2f"))
+    for slip, words in ((late, "last 100 ms"), (fac_jump, "facilitating preset")):
+        assert words in ex.check_step_transient(typed(slip, ".2f")).message
 
 
 # --- fit a synapse (section 10) -------------------------------------------------------------
@@ -901,9 +977,13 @@ def claim_guide_prompts() -> None:
     )
 
 
+#: The install cell's source: the wheel that `make dist` builds for a version.
+INSTALL_FROM = re.compile(r'^INSTALL_FROM = "stpwidget-(\d+\.\d+\.\d+)-py3-none-any\.whl"', re.M)
+
+
 def lesson_version() -> str:
-    match = re.search(r"git\+https://github\.com/[^@\s]+@v(\d+\.\d+\.\d+)", CODE)
-    assert match, "the install cell pins no tag"
+    match = INSTALL_FROM.search(CODE)
+    assert match, "the install cell names no wheel"
     return match.group(1)
 
 
@@ -914,6 +994,12 @@ def claim_version() -> None:
         f"# In Google Colab, install the stpwidget version this lesson was written for ({version})"
         in CODE
     )
+    explorer_code = "\n".join(c.source for c in EXPLORER_CELLS if c.cell_type == "code")
+    for code in (explorer_code, LECTURER_CODE):  # all three notebooks: the same wheel
+        match = INSTALL_FROM.search(code)
+        assert match and match.group(1) == version
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'\nversion = "{version}"\n' in pyproject
 
 
 CLAIMS: dict[str, Callable[[], None]] = {
@@ -932,7 +1018,9 @@ def run_all_claims() -> None:
         claim()
 
 
-@pytest.mark.parametrize("text", [LESSON, GUIDE, LECTURER], ids=["lesson", "guide", "lecturer"])
+@pytest.mark.parametrize(
+    "text", [LESSON, GUIDE, LECTURER, EXPLORER], ids=["lesson", "guide", "lecturer", "explorer"]
+)
 def test_every_number_in_the_prose_is_checked(text):
     run_all_claims()
     assert text.unchecked() == [], "numbers in the prose that no claim checks"
