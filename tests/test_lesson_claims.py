@@ -401,6 +401,7 @@ def claim_rate_filter() -> None:
         rf"1/(0.45 \times 0.75\ \mathrm{{s}}) \approx {f_lim:.2f}$ Hz",
         rf"$1/\tau_d \approx {1 / 0.75:.2f}$ per second",
     )
+    GUIDE.states(f"(2.9 for {f_lim:.3f})")  # "a number ... cut off to two or more digits"
     # exercise 5 passes the text's 2.96, and 2.9 and 3 (cut off and rounded to fewer digits)
     for answer in (typed(f_lim, ".2f"), math.floor(10 * f_lim) / 10, typed(f_lim, ".0f")):
         assert ex.check_limiting_frequency(answer), answer
@@ -922,9 +923,13 @@ def claim_second_class_plan() -> None:
     assert sum(int(m) for _, m in rows) == 90, rows
     for number in ("9", "10", "11"):
         assert any(f"§{number}" in segment for segment, _ in rows), number
-    activity = guide.split("## The mystery-synapse activity (20 minutes)", 1)[1]
+    length = re.search(r"^## The mystery-synapse activity \((\d+) minutes\)$", guide, re.M)
+    assert length, "the activity's heading gives no length"
+    eleven = [int(m) for segment, m in rows if "§11" in segment]
+    assert eleven == [int(length.group(1))], (eleven, length.group(1))  # the plan's §11 row
+    activity = guide.split(length.group(0), 1)[1]
     spans = re.findall(r"^\| (\d+)–(\d+) \|", activity.split("\n## ", 1)[0], re.M)
-    assert spans[0][0] == "0" and spans[-1][1] == "20"
+    assert spans[0][0] == "0" and spans[-1][1] == length.group(1)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans)), spans  # no gaps, no overlaps
 
 
@@ -1029,11 +1034,52 @@ def test_every_number_in_the_prose_is_checked(text):
 # --- the teacher's kit ----------------------------------------------------------------
 
 
-def plan() -> list[tuple[str, int]]:
+def plan_section(heading: str) -> str:
     guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
-    section = guide.split("## A 90-minute plan", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| ([^|]+?) \| (\d+) \| [^|]+ \|$", section, re.M)
+    return guide.split(heading, 1)[1].split("\n## ", 1)[0]
+
+
+def plan(heading: str = "## A 90-minute plan") -> list[tuple[str, int]]:
+    rows = re.findall(r"^\| ([^|]+?) \| (\d+) \| [^|]+ \|$", plan_section(heading), re.M)
     return [(segment, int(minutes)) for segment, minutes in rows]
+
+
+HOMEWORK_MARK = re.compile(r"\(exercise (\d+) is homework\)|exercise (\d+) \(homework\)")
+
+
+def exercises_of(segments: list[tuple[str, int]]) -> tuple[set[str], set[str]]:
+    """The exercises a plan does in class, and those its rows mark as homework."""
+    in_class, marked = set(), set()
+    for segment, _ in segments:
+        marked |= {a or b for a, b in HOMEWORK_MARK.findall(segment)}
+        rest = HOMEWORK_MARK.sub("", segment)
+        in_class |= {
+            n for m in re.findall(r"exercises? ([\d, ]+)", rest) for n in re.findall(r"\d+", m)
+        }
+    return in_class, marked
+
+
+def announced_homework(heading: str) -> set[str]:
+    """The exercises the plan's "Homework, announced at the start" names (not its §s)."""
+    announced = re.search(
+        r"\*\*Homework, announced at the start:\*\* ([^.]+)\.", plan_section(heading)
+    )
+    assert announced, f"{heading}: the plan does not announce its homework"
+    return set(re.findall(r"(?<![§\d])\d+", announced.group(1)))
+
+
+@pytest.mark.parametrize("heading", ["## A 90-minute plan", "## A second class"])
+def test_a_plan_has_set_up_slack_and_homework_announced(heading):
+    """Timed for 30 students on Colab: set-up first, slack, homework said at the start."""
+    segments = plan(heading)
+    assert sum(minutes for _, minutes in segments) == 90, segments
+    assert segments[0][0] == "Set-up" and segments[0][1] >= 5, segments
+    assert ("Slack", 5) in segments, segments
+    section = plan_section(heading)
+    assert "30 students" in section and "Colab" in section
+    in_class, marked = exercises_of(segments)
+    homework = announced_homework(heading)
+    assert marked == homework and not homework & in_class, (homework, marked, in_class)
 
 
 def test_the_plan_fills_ninety_minutes_and_says_what_to_cut():
@@ -1043,13 +1089,17 @@ def test_the_plan_fills_ninety_minutes_and_says_what_to_cut():
     guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
     assert "**When time is short**" in guide
     # sections 1-8 make the 90 minutes; every later section is at least placed by the guide
-    # (say, in a second class), and the optional appendix is not in the plan
+    # (say, in a second class), and the optional appendix is not in the plan; every exercise
+    # of sections 1-8 is done in class or announced as homework
     sections = re.findall(r"^## (\d+)\. ", "\n".join(c.source for c in lesson_cells()), re.M)
     planned = " ".join(segment for segment, _ in segments)
     for number in sections:
         where = planned if int(number) <= 8 else guide
         assert f"§{number}" in where, f"the teacher's guide does not place section {number}"
     assert "Appendix" not in planned
+    in_class, _ = exercises_of(segments)
+    homework = announced_homework("## A 90-minute plan")
+    assert homework | in_class == {str(n) for n in range(1, 9)}, (homework, in_class)
 
 
 def test_the_guide_has_the_kit():
