@@ -27,6 +27,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("01_explorer", "02_lesson", "03_lecturer")
+#: The ipywidgets Google Colab ships (as in .ci/colab_leg.sh).
+COLAB_IPYWIDGETS = "ipywidgets==7.7.*"
 
 
 def version() -> str:
@@ -98,6 +100,7 @@ DRIVER = textwrap.dedent(
         "file": stpwidget.__file__,
         "version": importlib.metadata.version("stpwidget"),
         "check": check_second_release(shell.user_ns["trace"].release[1:2].numpy()).message,
+        "ipywidgets": importlib.metadata.version("ipywidgets"),
     }))
     """
 )
@@ -131,10 +134,11 @@ def test_the_wheel_installs_into_a_fresh_environment_and_runs_the_first_cells(wh
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
-    # What Colab has before the install cell: torch (pinned: a bare `torch` pulls CUDA) and
-    # IPython. Everything else must come from the wheel's own dependencies.
+    # What Colab has before the install cell: torch (pinned: a bare `torch` pulls CUDA),
+    # IPython and ipywidgets 7.7. Everything else must come from the wheel's dependencies,
+    # and they must take Colab's ipywidgets as it is (an upgrade would need a restart).
     cpu_torch = f"torch=={torch.__version__.split('+')[0]}"
-    run("-m", "pip", "install", "--quiet", cpu_torch, "ipython")
+    run("-m", "pip", "install", "--quiet", cpu_torch, "ipython", COLAB_IPYWIDGETS)
     content = tmp_path / "content"  # Colab's working folder, where the Files panel uploads
     content.mkdir()
     shutil.copy(wheel, content / WHEEL)
@@ -148,4 +152,5 @@ def test_the_wheel_installs_into_a_fresh_environment_and_runs_the_first_cells(wh
     assert Path(result["file"]).is_relative_to(venv), result  # the wheel, not this checkout
     assert result["version"] == version()
     assert result["check"].startswith("Correct"), result  # a one-element array, from the wheel
+    assert result["ipywidgets"].startswith("7.7."), result  # Colab's, not upgraded
     run("-m", "pip", "check")
