@@ -877,29 +877,36 @@ def claim_fit_beyond_one_seed() -> None:
 
 
 def claim_mystery_activity() -> None:
+    from stpwidget.mystery import STARTER_DESIGN, Classroom
+
     kinds = set(MYSTERY_RANGES)
     assert kinds == {"depressing", "facilitating", "mixed"}
-    assert "trials=30" in CODE and CODE.count("with_recovery_probe(regular_train(20.0, 8") == 2
-    assert 3 * 30 <= 100  # the first design keeps the rule of at most 100 trials
-    LESSON.states("0 is perfect, 0.1 means off by a tenth of a typical response")
-    LECTURER.states("0 is perfect, 0.1 means off by a tenth of a typical response")
-    # what "0.1" means: predictions 10% too high everywhere score exactly 0.1
-    truth = mystery_synapse("NEURO-301", "ada").reveal()
-    table = grade("NEURO-301", {"ada": truth, "ada2": truth})
-    assert table.loc["ada", "error"] == 0.0
-    high = grade("NEURO-301", {"ada": truth.replace(A=1.1 * float(truth.A))})
-    assert float(high.loc["ada", "error"]) == pytest.approx(0.1, rel=1e-9)
+    # the lesson's first design is the package's starter: 3 x 10 trials, a third of 100
+    assert "trials=10" in CODE and CODE.count("with_recovery_probe(regular_train(20.0, 8") == 2
+    assert [t for *_, t in STARTER_DESIGN] == [10, 10, 10]
+    starts = [s.tolist() for _, s, _ in STARTER_DESIGN]
+    assert starts[0] == regular_train(50.0, 2, start=0.1).tolist()
+    for spikes, gap in zip(starts[1:], (0.3, 1.5)):
+        assert spikes == with_recovery_probe(regular_train(20.0, 8, start=0.1), gap).tolist()
+    phrase = "0 % is perfect, 10 % means predictions off by a tenth of a typical response"
+    LESSON.states(phrase)
+    LECTURER.states(phrase)
+    # what "10 %" means: predictions 10% too high everywhere score exactly 10.0 (%)
+    room = Classroom.create("NEURO-301", roster=["ada", "bob"])
+    ada, bob = (mystery_synapse(room.code, s).reveal(room.key) for s in ("ada", "bob"))
+    grades = grade(room, {"ada": ada, "bob": bob.replace(A=1.1 * float(bob.A))}).grades
+    assert list(grades["error"]) == [0.0, pytest.approx(10.0, abs=1e-9)]
     # the lecturer's demo class runs the lesson's first design
     for piece in (
         "regular_train(50.0, 2, start=0.1)",
         "regular_train(20.0, 8, start=0.1)",
         "for gap in (0.3, 1.5)",
-        "trials=30",
+        "trials=10",
     ):
         assert piece in LECTURER_CODE and piece.split(", start")[0] in CODE, piece
     LECTURER.states(
         "a pair of spikes 20 ms apart, and a 20 Hz train of 8 spikes with a probe 300 ms or "
-        "1.5 s after it"
+        "1.5 s after it, 10 trials each"
     )
 
 
@@ -914,6 +921,86 @@ def claim_held_out_protocol() -> None:
         f"8 spikes at {rates}, and 8 spikes at 40 Hz followed by a probe after {gaps} or "
         f"{HELD_OUT_PROBES[-1]:g} s"
     )
+
+
+def claim_held_out_rule() -> None:
+    from stpwidget.mystery import HELD_OUT_PROBES, HELD_OUT_RATES, check_not_held_out
+
+    rates = sorted({*HELD_OUT_RATES, float(held_out_pulse_rate())})
+    said = ", ".join(f"{r:g}" for r in rates[:-1]) + f" or {rates[-1]:g} Hz"
+    gaps = ", ".join(f"{1e3 * g:g} ms" for g in HELD_OUT_PROBES[:-1])
+    gaps += f" or {HELD_OUT_PROBES[-1]:g} s"
+    LESSON.states(f"three or more spikes in a row at {said}, and a probe {gaps} after a train")
+    GUIDE.states(
+        f"three or more spikes in a row within 5 % of {said}",
+        f"a recovery probe within 5 % of {gaps} after a faster train",
+        f"every held-out probe train starts with {held_out_pulse_rate():g} Hz",
+    )
+    # the rule as stated: three spikes at a held-out rate (±5 %) are refused, two are not
+    for rate in rates:
+        for factor in (0.951, 1.049):
+            with pytest.raises(ValueError):
+                check_not_held_out(regular_train(rate * factor, 3, start=1.0))
+            check_not_held_out(regular_train(rate * factor, 2, start=1.0))
+        check_not_held_out(regular_train(rate * 1.06, 8, start=1.0))
+    for gap in HELD_OUT_PROBES:
+        burst = regular_train(100.0, 3, start=0.1)
+        for factor in (0.951, 1.049):
+            with pytest.raises(ValueError):
+                check_not_held_out(with_recovery_probe(burst, gap * factor))
+        check_not_held_out(with_recovery_probe(burst, gap * 1.06))
+
+
+def held_out_pulse_rate() -> float:
+    """The rate of every held-out probe train's burst, read off the trains."""
+    from stpwidget.mystery import held_out_protocol
+
+    probe = next(t for name, t in held_out_protocol().items() if "probe" in name)
+    return round(1.0 / float(probe[1] - probe[0]), 9)
+
+
+def claim_grading_rules() -> None:
+    from stpwidget.mystery import score
+    from stpwidget.mystery._rows import MS_THRESHOLD, SUSPICIOUS_S
+
+    longest = max(r["tau_f"][1] for r in MYSTERY_RANGES.values())
+    longest = max(longest, *(r["tau_d"][1] for r in MYSTERY_RANGES.values()))
+    assert MS_THRESHOLD == 10.0 and SUSPICIOUS_S == DEFAULT_BOUNDS["tau_d"][1]
+    GUIDE.states(
+        f"no mystery synapse has one over {longest:g} s, and the fit stops at "
+        f"{DEFAULT_BOUNDS['tau_d'][1]:g} s"
+    )
+    # a shown score is rounded to 0.1 %
+    guess = TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.01, U=0.3, A=150.0)
+    exact = score("NEURO-301", "ada", guess, key="NEURO-301")
+    assert score("NEURO-301", "ada", guess) == round(100 * exact, 1) / 100 != exact
+    GUIDE.states("rounded to 0.1 %")
+
+
+@functools.cache
+def lecturers_key() -> dict:
+    from stpwidget.mystery.plans import lecturer_key
+
+    return lecturer_key("stpwidget key", per_kind=10)
+
+
+def claim_lecturers_key() -> None:
+    from stpwidget.mystery.plans import DESIGNS, FOLLOW_UP
+
+    def cell(e: np.ndarray) -> str:
+        return f"{100 * np.median(e):.0f} % ({100 * e.min():.0f}–{100 * e.max():.0f} %)"
+
+    key = lecturers_key()
+    for kind, design in FOLLOW_UP.items():
+        follow = "; ".join(f"{label}, {t} trials" for label, _, t in design)
+        cells = " | ".join(cell(key[kind][d]) for d in DESIGNS)
+        GUIDE.states(f"| {kind} | {follow} | {cells} |")
+        do_nothing, starter, both = (np.median(key[kind][d]) for d in DESIGNS)
+        assert starter < do_nothing / 3, kind  # "a median error at least three times smaller"
+        assert 1 / 3 <= 1 - both / starter <= 2 / 3, kind  # "by a third to two thirds"
+    GUIDE.states("over 10 students of each kind (30 in all)")
+    pair = next(s for label, s, _ in FOLLOW_UP["depressing"] if label.startswith("pair"))
+    GUIDE.states(f"(a pair {1e3 * float(pair[1] - pair[0]):.0f} ms apart)")
 
 
 def claim_second_class_plan() -> None:

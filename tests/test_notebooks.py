@@ -666,27 +666,46 @@ def test_the_lesson_solutions_pass_their_checkers(monkeypatch, capsys):
     capsys.readouterr()
 
 
-def test_the_guides_grading_snippet_grades_a_class(tmp_path, monkeypatch, capsys):
-    """docs/teaching.md's lecturer snippet, run on a submissions CSV written here."""
+def test_the_guides_class_and_grading_snippets_run(tmp_path, monkeypatch, capsys):
+    """docs/teaching.md's snippets: make and save a class, then grade it from its file."""
+    from stpwidget.mystery import Classroom
+
     guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    make = next(b for b in FENCE.findall(guide) if "Classroom.create(" in b)
     snippet = next(b for b in FENCE.findall(guide) if "grade(" in b)
-    code = re.search(r'grade\("([^"]+)", "([^"]+)"\)', snippet)
-    assert code, snippet
-    class_code, path = code.groups()
-    truth = mystery_synapse(class_code, "ada").reveal()
-    rows = [
-        "student,tau_f,tau_d,U,A",
-        submission_row("grace", truth),  # ada's synapse: not grace's
-        submission_row("ada", truth),
-    ]
-    (tmp_path / path).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    class_file = re.search(r'Classroom\.load\("([^"]+)"\)', snippet).group(1)
+    answers = re.search(r'grade\(room, "([^"]+)"\)', snippet).group(1)
+    assert re.search(rf'room\.save\("{re.escape(class_file)}"\)', make), make
     monkeypatch.chdir(tmp_path)
+    made: dict = {}
+    exec(compile(make, "<teaching.md>", "exec"), made)
+    room = Classroom.load(tmp_path / class_file)
+    assert room.code == made["room"].code and room.code in capsys.readouterr().out
+    first = room.roster[0]
+    truth = mystery_synapse(room.code, first).reveal(room.key)
+    rows = ["student,tau_f,tau_d,U,A,check", submission_row(first, truth, room.code), "x,1,2"]
+    (tmp_path / answers).write_text("\n".join(rows) + "\n", encoding="utf-8")
     namespace: dict = {}
     exec(compile(snippet, "<teaching.md>", "exec"), namespace)
-    table = namespace["table"]
-    assert list(table.index) == ["ada", "grace"]  # sorted: the exact answer first
-    assert table.loc["ada", "error"] == 0.0 and table.loc["grace", "error"] > 0
-    assert "ada" in capsys.readouterr().out
+    report = namespace["report"]
+    assert report.grades.loc[0, "error"] == 0.0 and report.grades.loc[0, "student"] == first
+    assert list(report.problems["row"]) == [3] and "x" in capsys.readouterr().out
+    written = (tmp_path / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert written[0].startswith("student,score,error,kind,status")
+    assert len(written) == 1 + len(room.roster)
+
+
+def test_the_lecturer_notebooks_class_snippet_is_the_guides():
+    """The notebook shows (does not run) how to make a class: the guide's runnable snippet."""
+    guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    make = next(b for b in FENCE.findall(guide) if "Classroom.create(" in b)
+    shown = [
+        block
+        for c in read_md("03_lecturer").cells
+        if c.cell_type == "markdown"
+        for block in FENCE.findall(c.source)
+    ]
+    assert shown == [make]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from stpwidget._checks import as_real
 from stpwidget.explorer.sliders import PARAM_KEYS, PROBE_DELAY, RATE_AFTER, SLIDERS
-from stpwidget.recordings import Recording, as_recordings
+from stpwidget.recordings import Recording, Source, as_recordings
 from stpwidget.state import ExplorerState
 from stpwidget.view import STPView
 
@@ -46,6 +46,7 @@ class Commands:
         unknown = sorted(set(values) - set(allowed))
         if unknown:
             raise ValueError(f"unknown parameter(s) {unknown}; use {allowed}")
+        values = {k: as_real(k, v) for k, v in values.items()}  # TypeError naming it
         params = {k: v for k, v in values.items() if k in (*PARAM_KEYS, "A")}
         state = self.state.with_params(**params) if params else self.state  # validates
         for key, value in values.items():
@@ -70,6 +71,9 @@ class Commands:
         ValueError
             For an unknown name, an invalid value, or one outside its control's range,
             naming the argument. Nothing changes then.
+        TypeError
+            For a value of the wrong type (text for a number, a float for a count), naming
+            the argument. Nothing changes then.
         """
         allowed = ("kind", "rate", "n_spikes", "probe_delay", "seed", "rate_after", "switch")
         unknown = sorted(set(values) - set(allowed))
@@ -94,14 +98,12 @@ class Commands:
         """Set every parameter to a preset's exact values in one update."""
         self.show(self.state.with_preset(name), raise_errors=True)
 
-    def load_recordings(
-        self, recordings: Recording | Sequence[Recording] | str | Path | IO[str]
-    ) -> None:
+    def load_recordings(self, recordings: Recording | Sequence[Recording] | Source) -> None:
         """Show recorded responses beside the model, in one update.
 
         Parameters
         ----------
-        recordings : Recording, sequence of Recording, or CSV path or text buffer
+        recordings : Recording, sequence of Recording, or CSV path, buffer or bytes
             The data (a CSV is read with :func:`stpwidget.read_recordings`). The data panel
             joins the figure, the time panels show the first recording's spike train, and
             the readout gives the weighted SSE and R² of the model's ``A · release``.

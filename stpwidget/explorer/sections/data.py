@@ -10,7 +10,6 @@ values to the fit in about a second and then lists the standard errors.
 from __future__ import annotations
 
 import dataclasses
-import io
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -55,9 +54,7 @@ def read_upload(value: Any) -> tuple[Recording, ...]:
     recordings: list[Recording] = []
     for name, content in uploaded_files(value):
         try:
-            recordings += read_recordings(io.StringIO(content.decode("utf-8-sig"), newline=""))
-        except UnicodeDecodeError as err:
-            raise ValueError(f"{name}: not a UTF-8 text file ({err.reason})") from None
+            recordings += read_recordings(content)  # bytes: BOM, UTF-8 checked by row
         except ValueError as err:
             raise ValueError(f"{name}: {err}") from None
     return tuple(recordings)
