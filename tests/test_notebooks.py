@@ -13,7 +13,6 @@ The second is marked ``ipympl``: the Colab-like leg (``.ci/colab_leg.sh``) runs
 
 from __future__ import annotations
 
-import ast
 import doctest
 import math
 import os
@@ -26,7 +25,6 @@ import jupytext
 import nbformat
 import pytest
 import torch
-from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 from tm_reference import releases
 
@@ -249,40 +247,6 @@ def test_colab_badge_matches_the_repository(name):
         target = re.search(r"/notebooks/([^/]+)\.ipynb$", url)
         assert target and url == colab_url(target.group(1)), url
         assert (NOTEBOOKS / f"{target.group(1)}.ipynb").exists(), url
-
-
-def version() -> str:
-    """``[project] version`` of pyproject.toml."""
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
-    assert match, "pyproject.toml has no version"
-    return match.group(1)
-
-
-def install_spec(name: str) -> str:
-    """What a notebook's Colab cell installs: the release it was written for (a tag never
-    moves, so a class does not break mid-semester)."""
-    return f'"stpwidget @ git+{repository()}@v{version()}"'
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_installs_from_the_repository_only_in_colab(name):
-    nb = read_ipynb(name)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    # Parse the first code cell as IPython runs it (magics become run_line_magic calls).
-    python = TransformerManager().transform_cell(code[0].source)
-    tree = ast.parse(python)
-    assert [type(n) for n in tree.body] == [ast.Import, ast.If], "import sys, then one if"
-    guard = tree.body[1]
-    assert ast.unparse(guard.test) == "'google.colab' in sys.modules"
-    assert not guard.orelse, "nothing happens outside Colab"
-    calls = [ast.unparse(n) for n in guard.body]
-    install = f"install --quiet {install_spec(name)}"
-    assert calls == [f"get_ipython().run_line_magic('pip', {install!r})"], calls
-    for cell in nb.cells:
-        assert "!pip" not in cell.source, "use %pip (the kernel's pip), never !pip"
-        if cell.cell_type == "code" and cell is not code[0]:
-            assert not re.search(r"%pip\b", cell.source), "install only in the first cell"
 
 
 # --- exercises --------------------------------------------------------------------------
