@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
 
-.PHONY: lab app test lint bench notebooks screenshot dist clean axe
+.PHONY: lab app test colab-test browser axe lint bench notebooks screenshot dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ app: $(VENV)/.lab-installed
 test: $(VENV)/.test-installed $(VENV)/.norse
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The Colab-like leg: ipywidgets 7.7 as Colab ships it, its own environment (.venv-colab),
+# the notebooks and the image path's widget tests. The same torch pin as above.
+colab-test:
+	TORCH="$(TORCH)" PYTHON="$(PYTHON)" bash .ci/colab_leg.sh $(PYTEST_ARGS)
+
+# Debian's Chromium for the real-browser tests (never `playwright install`).
+browser:
+	bash .ci/browser_setup.sh
+
 # axe-core (accessibility rules) for tests/browser/test_browser_a11y.py, from npm, pinned by
 # tools/axe/package-lock.json (the test installs it itself when it is missing).
 AXE := tools/axe/node_modules/axe-core/axe.min.js
@@ -57,14 +66,20 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every benchmark (the browser one needs apt's chromium: `make browser`).
+BENCHMARKS := bench_kernel bench_widget bench_fit bench_quantal bench_browser bench_page
+
 bench: $(VENV)/.test-installed $(VENV)/.norse
-	$(PY) benchmarks/bench_kernel.py
-	$(PY) benchmarks/bench_widget.py
-	$(PY) benchmarks/bench_browser.py
+	for name in $(BENCHMARKS); do $(PY) -m benchmarks.$$name || exit 1; done
 
 # The README's screenshot, taken from the real explorer in Chromium (needs apt's chromium).
 screenshot: $(VENV)/.test-installed
-	$(PY) scripts/screenshot.py
+	$(PY) -m scripts.screenshot
+
+# The README's example page: the explorer as one HTML file that opens with no install.
+.PHONY: page
+page: $(VENV)/.test-installed
+	$(PY) -m stpwidget page docs/example_page.html --preset depressing
 
 # After editing a notebook's .md source: format its code, then refresh the paired .ipynb.
 notebooks: $(VENV)/.dev-installed

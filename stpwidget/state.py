@@ -18,20 +18,17 @@ import torch
 from stpwidget._checks import check_count, check_range
 from stpwidget.closed_form import (
     SteadyState,
-    half_ceiling_rate,
-    paired_pulse_ratio,
-    poisson_steady_state,
-    steady_state,
 )
+from stpwidget.fit import goodness_of_fit
 from stpwidget.membrane import lif_response, postsynaptic_potential
 from stpwidget.model import STPTrace, simulate
 from stpwidget.params import PRESETS, TMParameters
 from stpwidget.recordings import Recording
+from stpwidget.response import RATES as RATES  # re-exported: the panels' grid
+from stpwidget.response import ceiling_fraction, frequency_response
+from stpwidget.response import readout_values as readout_values  # re-exported
 from stpwidget.stimulus import Stimulus
 
-#: Input rates (Hz) of the frequency-response panel.
-RATES = np.logspace(0, 2, 121)
-_RATES = torch.as_tensor(RATES)
 #: The preset selector's value once a parameter leaves the active preset.
 CUSTOM = "custom"
 #: The preset that "show other preset" overlays, for each preset.
@@ -317,71 +314,8 @@ class DataFit:
 
 def data_fit(params: TMParameters, recordings: tuple[Recording, ...]) -> DataFit:
     """The model's amplitudes for ``recordings`` and how well they match (see DataFit)."""
-    predicted, residuals, weights, means = [], [], [], []
-    for rec in recordings:
-        release = simulate(params, rec.spike_times, 1e-3, dt=1e-3).release  # no trace needed
-        model = float(params.A) * release
-        w = torch.ones_like(model) if rec.sd is None else rec.sd**-2
-        predicted.append(model)
-        residuals.append(rec.mean - model)
-        weights.append(w)
-        means.append(rec.mean)
-    y, w, r = torch.cat(means), torch.cat(weights), torch.cat(residuals)
-    sse = float((w * r**2).sum())
-    sst = float((w * (y - (w * y).sum() / w.sum()) ** 2).sum())
-    return DataFit(tuple(predicted), sse, 1.0 - sse / sst if sst > 0 else float("nan"))
-
-
-def readout_values(params: TMParameters, stimulus: Stimulus) -> dict[str, float]:
-    """The explorer's live numbers for one synapse and stimulus.
-
-    Returns
-    -------
-    dict of str to float
-        ``first``: release of the first spike from rest (= U); ``ppr``: paired-pulse ratio
-        at the stimulus' interval 1/rate; ``steady``: release per spike after a long train
-        at the stimulus' rate (regular input: the exact steady state; Poisson input: the
-        mean-field value); ``flim``: the half-ceiling rate in Hz, where the release rate
-        f·r reaches half its ceiling 1/τ_d (for the same kind of input).
-    """
-    poisson = stimulus.kind == "poisson"
-    frequency = _frequency(params, poisson)
-    return {
-        "first": float(params.U),
-        "ppr": float(paired_pulse_ratio(params, 1.0 / stimulus.rate)),
-        "steady": float(_steady(params, stimulus.rate, poisson)),
-        "flim": _half_ceiling(params, ceiling_fraction(params, frequency), poisson),
-    }
-
-
-def _steady(params: TMParameters, rate: float, poisson: bool) -> torch.Tensor:
-    if poisson:
-        return poisson_steady_state(params, rate).release
-    return steady_state(params, rate).release
-
-
-def ceiling_fraction(params: TMParameters, frequency: SteadyState) -> np.ndarray:
-    """f·r·τ_d on :data:`RATES`: the release rate as a fraction of its ceiling 1/τ_d."""
-    release = frequency.release.detach().cpu().numpy()
-    return np.asarray(RATES * release * float(params.tau_d))
-
-
-def _half_ceiling(params: TMParameters, level: np.ndarray, poisson: bool) -> float:
-    """Where f·r·τ_d crosses 1/2, interpolated on :data:`RATES` (the panel's curve).
-
-    The frequency response is computed on that grid anyway; the closed form's root finder
-    costs 15 ms, the interpolation microseconds (tests check they agree to 0.1 %).
-    Outside the grid: the root finder for regular input, ``nan`` for Poisson input.
-    """
-    above = np.flatnonzero(level >= 0.5)
-    if not len(above):
-        return float("nan") if poisson else float(half_ceiling_rate(params))
-    k = int(above[0])
-    if k == 0:
-        return float("nan") if poisson else float(half_ceiling_rate(params))
-    lo, hi = np.log(RATES[k - 1 : k + 1])
-    a, b = level[k - 1 : k + 1]
-    return float(np.exp(lo + (0.5 - a) / (b - a) * (hi - lo)))
+    predicted, sse, r2 = goodness_of_fit(params, recordings)
+    return DataFit(predicted, sse, r2)
 
 
 def compute(state: ExplorerState) -> Frame:
@@ -400,13 +334,13 @@ def compute(state: ExplorerState) -> Frame:
         pinned_params, pinned_stimulus = state.pinned
         ghosts["pin"] = Ghost(
             _simulate(pinned_params, pinned_stimulus, state.dt),
-            _frequency(pinned_params, poisson),
+            frequency_response(pinned_params, poisson),
         )
     if state.compare:
         other = PRESETS[OTHER_PRESET[state.active_preset]]
         ghosts["other"] = Ghost(simulate(other, trace.spike_times, stimulus.duration, dt=state.dt))
     readouts = readout_values(params, stimulus)
-    frequency = _frequency(params, poisson)
+    frequency = frequency_response(params, poisson)
     v = spikes = None
     if state.membrane and state.lif:  # the neuron's potential: reset after each spike
         v, spikes = lif_response(trace, state.tau_m, state.threshold)
@@ -432,14 +366,3 @@ def compute(state: ExplorerState) -> Frame:
 def _simulate(params: TMParameters, stimulus: Stimulus, dt: float) -> STPTrace:
     # Cached: a pinned ghost is recomputed for every frame, but its inputs do not change.
     return simulate(params, stimulus.spikes(), stimulus.duration, dt=dt)
-
-
-@functools.lru_cache(maxsize=8)
-def _frequency(params: TMParameters, poisson: bool = False) -> SteadyState:
-    """Response over :data:`RATES`: a regular train's steady state, or Poisson's mean field.
-
-    For Poisson input the ``current`` field holds the time-averaged current.
-    """
-    if poisson:
-        return SteadyState(*poisson_steady_state(params, _RATES))
-    return steady_state(params, _RATES)

@@ -131,7 +131,10 @@ def test_upload_as_the_front_end_sends_it(explorer, recordings):
         (b"label,t_s,amplitude\na,0.1,1.0\na,0.2,x\n", r"bad\.csv: CSV row 3, column 'amplitude'"),
         (b"label,t_s,amp\na,0.1,1.0\n", r"bad\.csv: CSV row 1, column 3"),
         (b"label,t_s,amplitude\na,0.2,1.0\na,0.1,1.0\n", r"bad\.csv: CSV row 3, column 't_s'"),
-        (b"label,t_s,amplitude\na,0.1,\xff\n", r"bad\.csv: not a UTF-8"),
+        (
+            b"label,t_s,amplitude\na,0.1,\xff\n",
+            r"bad\.csv: CSV row 2, column 3 \('amplitude'\): byte 0xff is not UTF-8",
+        ),
     ],
 )
 def test_bad_upload_names_row_and_column_and_changes_nothing(explorer, recordings, content, match):
@@ -199,7 +202,7 @@ def test_a_field_and_best_a(explorer, recordings):
 
 def test_fit_button_glides_from_the_students_values_to_the_fit(explorer, monkeypatch):
     explorer.data_controls.example.click()
-    explorer.data_controls.animation_seconds = 0.5
+    explorer.data_controls.animation_seconds = 20.0  # long: each frame waits (sleep is fake)
     explorer.set_params(U=0.3, tau_d=0.4)  # the student's values: the animation's start
     start = explorer.state
     with warnings.catch_warnings():
@@ -227,10 +230,10 @@ def test_fit_button_glides_from_the_students_values_to_the_fit(explorer, monkeyp
         assert float(p.tau_d) == pytest.approx(a * (b / a) ** w, rel=1e-12)
         u0, u1 = float(start.params.U), float(expected.params.U)
         assert float(p.U) == pytest.approx(u0 + w * (u1 - u0), rel=1e-12)
-    # Frame k is due k · 0.5 s / frames after the first (the sleep here does not pass time,
-    # so each sleep is the whole wait until that frame is due): all within the half second.
+    # Frame k is due k · 20 s / frames after the first (the sleep here does not pass time,
+    # so each sleep is the whole wait until that frame is due): all within the 20 s.
     assert len(sleeps) == n and sleeps[0] == 0.0
-    assert 0.0 < max(sleeps) <= 0.5 * (n - 1) / n
+    assert 0.0 < max(sleeps) <= 20.0 * (n - 1) / n
     assert explorer.preset.value == "custom"
     # The browser's late replies to the frames (U snapped to its slider's 0.01 step) are
     # echoes, not the student's drags: the fit stays.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from stpwidget._checks import as_real
+from stpwidget.explorer.door import Echoes
 from stpwidget.explorer.sliders import PARAM_KEYS, PROBE_DELAY, RATE_AFTER, SLIDERS
-from stpwidget.recordings import Recording, as_recordings
+from stpwidget.recordings import Recording, Source, as_recordings
 from stpwidget.state import ExplorerState
 from stpwidget.view import STPView
 
@@ -22,8 +23,15 @@ class Commands:
     view: STPView
     stimulus_controls: dict[str, Any]
 
+    echoes: Echoes
+
     def show(self, state: ExplorerState, raise_errors: bool = False) -> None:  # noqa: D102
         raise NotImplementedError
+
+    def _command(self, state: ExplorerState) -> None:
+        """Show ``state`` for a command (a new action: earlier values are no echo)."""
+        self.echoes.settle()
+        self.show(state, raise_errors=True)
 
     def set_params(self, **values: float) -> None:
         """Set several values in one update, in API units (s for τ, Hz for ``rate``).
@@ -46,6 +54,7 @@ class Commands:
         unknown = sorted(set(values) - set(allowed))
         if unknown:
             raise ValueError(f"unknown parameter(s) {unknown}; use {allowed}")
+        values = {k: as_real(k, v) for k, v in values.items()}  # TypeError naming it
         params = {k: v for k, v in values.items() if k in (*PARAM_KEYS, "A")}
         state = self.state.with_params(**params) if params else self.state  # validates
         for key, value in values.items():
@@ -53,7 +62,7 @@ class Commands:
                 SLIDERS[key].check(key, value)
         if "rate" in values:
             state = state.with_stimulus(rate=values["rate"])
-        self.show(state, raise_errors=True)
+        self._command(state)
 
     def set_input(self, **values: Any) -> None:
         """Set several input settings in one update, in API units.
@@ -70,6 +79,9 @@ class Commands:
         ValueError
             For an unknown name, an invalid value, or one outside its control's range,
             naming the argument. Nothing changes then.
+        TypeError
+            For a value of the wrong type (text for a number, a float for a count), naming
+            the argument. Nothing changes then.
         """
         allowed = ("kind", "rate", "n_spikes", "probe_delay", "seed", "rate_after", "switch")
         unknown = sorted(set(values) - set(allowed))
@@ -88,20 +100,18 @@ class Commands:
                 f"n_spikes must be an integer in [{control.min}, {control.max}] (the "
                 f"explorer's slider); got {values['n_spikes']!r}"
             )
-        self.show(state, raise_errors=True)
+        self._command(state)
 
     def apply_preset(self, name: str) -> None:
         """Set every parameter to a preset's exact values in one update."""
-        self.show(self.state.with_preset(name), raise_errors=True)
+        self._command(self.state.with_preset(name))
 
-    def load_recordings(
-        self, recordings: Recording | Sequence[Recording] | str | Path | IO[str]
-    ) -> None:
+    def load_recordings(self, recordings: Recording | Sequence[Recording] | Source) -> None:
         """Show recorded responses beside the model, in one update.
 
         Parameters
         ----------
-        recordings : Recording, sequence of Recording, or CSV path or text buffer
+        recordings : Recording, sequence of Recording, or CSV path, buffer or bytes
             The data (a CSV is read with :func:`stpwidget.read_recordings`). The data panel
             joins the figure, the time panels show the first recording's spike train, and
             the readout gives the weighted SSE and R² of the model's ``A · release``.
@@ -111,7 +121,7 @@ class Commands:
         ValueError
             For a bad file (naming the row and column) or no recordings; nothing changes.
         """
-        self.show(self.state.with_recordings(as_recordings(recordings)), raise_errors=True)
+        self._command(self.state.with_recordings(as_recordings(recordings)))
 
     def set_panels(self, panels: Sequence[str]) -> None:
         """Show other panels (names from :data:`stpwidget.view.PANELS`), in one redraw.
@@ -124,4 +134,4 @@ class Commands:
             For an unknown or repeated name, or no time panel; nothing changes.
         """
         STPView.check(panels)  # the names, before anything changes
-        self.show(self.state.with_panels(panels), raise_errors=True)
+        self._command(self.state.with_panels(panels))

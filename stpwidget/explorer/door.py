@@ -9,16 +9,12 @@ echo of a value the explorer put there itself.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import ipywidgets as widgets
 
 from stpwidget.state import ExplorerState, Frame
-
-#: Seconds after which a value the explorer put on a widget no longer counts as an echo.
-ECHO_SECONDS = 5.0
 
 
 class Door(Protocol):
@@ -58,15 +54,15 @@ class Echoes:
     to a state (a value set, or options replaced), held off by the :meth:`moving` block; a
     browser's reply with a value snapped to a linear slider's step; and late replies to
     values shown a moment before (the frames of the fit's animation). A change is an echo
-    inside :meth:`moving`, or when it cannot be told from the value :meth:`put` last on
-    that widget or from one put there in the last :data:`ECHO_SECONDS` (for a linear slider:
-    within half its step). A user's change forgets the widget's earlier values, so going
-    back to one of them is a change again.
+    inside :meth:`moving`, or when it cannot be told from a value :meth:`put` on that widget
+    during the current action, or the last one put before it (for a linear slider: within
+    half its step). Each user action (:meth:`settle`) forgets all older values, so going back
+    to one of them is a change again.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._put: dict[int, list[tuple[float, Any]]] = {}
+    def __init__(self) -> None:
+        self._put: dict[int, list[Any]] = {}
+        self._since: set[int] = set()  # widgets put on since the last settle
         self._moving = 0
 
     @contextlib.contextmanager
@@ -78,26 +74,28 @@ class Echoes:
         finally:
             self._moving -= 1
 
+    def settle(self) -> None:
+        """A user's action begins: only the last value put on each widget is still ours."""
+        self._put = {key: values[-1:] for key, values in self._put.items()}
+        self._since.clear()
+
     def put(self, control: widgets.Widget, value: Any) -> None:
         """Show ``value`` on ``control`` (set only if it differs), remembering it as ours."""
-        now = self._clock()
-        recent = [(t, v) for t, v in self._put.get(id(control), []) if now - t < ECHO_SECONDS]
-        self._put[id(control)] = [*recent, (now, value)]
+        key = id(control)
+        if key in self._since:
+            self._put[key].append(value)
+        else:  # the first in this action: the value shown before is no longer ours
+            self._put[key], self._since = [value], self._since | {key}
         if control.value != value:
             with self.moving():
                 control.value = value
 
     def is_echo(self, control: widgets.Widget, new: Any) -> bool:
-        """Whether ``new`` is an echo for ``control`` (if not, its earlier values go)."""
+        """Whether ``new`` on ``control`` is an echo rather than the user's change."""
         if self._moving:
             return True
-        now, tolerance = self._clock(), _tolerance(control)
-        put = self._put.get(id(control), [])
-        recent = [v for t, v in put[:-1] if now - t < ECHO_SECONDS] + [v for _, v in put[-1:]]
-        if any(_same(new, value, tolerance) for value in recent):
-            return True
-        self._put.pop(id(control), None)  # the user's: earlier values are no echo any more
-        return False
+        tolerance = _tolerance(control)
+        return any(_same(new, value, tolerance) for value in self._put.get(id(control), []))
 
 
 def _tolerance(control: widgets.Widget) -> float:

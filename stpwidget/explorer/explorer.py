@@ -227,6 +227,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         def on_change(change: dict[str, Any]) -> None:
             if name == "value" and self.echoes.is_echo(control, change["new"]):
                 return
+            self.echoes.settle()
             with self.acting():
                 action(change["new"])
 
@@ -236,6 +237,7 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         """Run ``action`` on a click of ``button``; its errors become the message."""
 
         def clicked(_: Any) -> None:
+            self.echoes.settle()
             with self.acting():
                 action()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import traceback
-from collections.abc import Sequence
 from html import escape
 
 from stpwidget.fit import FitResult
@@ -26,6 +25,21 @@ def readout_html(frame: Frame, scale: float = 1.0) -> str:
         return f'<b class="stp-{key}">{values[key]:{fmt}}</b>'
 
     after = "Poisson input, mean field" if frame.poisson else "regular train"
+    if stimulus.kind == "recorded":
+        times = stimulus.times
+        pair = (
+            f"paired-pulse ratio at the recorded train's first interval "
+            f"{1e3 * (times[1] - times[0]):.3g} ms {num('ppr', '.3f')}"
+            if len(times) > 1
+            else '<b class="stp-ppr">no paired-pulse ratio</b> (the recorded train has one spike)'
+        )
+        train = f"release at the recorded train's last spike {num('steady', '.3f')}"
+    else:
+        pair = f"paired-pulse ratio at {interval_ms:.3g} ms {num('ppr', '.3f')}"
+        train = (
+            f"release per spike after a long train at {stimulus.rate:.3g} Hz ({after}) "
+            f"{num('steady', '.3f')}"
+        )
     if math.isfinite(values["flim"]):
         flim = f"at f½ = {num('flim', '.3g')} Hz"
     elif frame.ceiling_fraction[0] >= 0.5:
@@ -34,11 +48,10 @@ def readout_html(frame: Frame, scale: float = 1.0) -> str:
         flim = '<b class="stp-flim">not below 100 Hz</b> (f½ is above the panel\'s range)'
     return (
         f'<div class="stp-readouts" style="font-size:{1.05 * scale:.3g}em">'
-        f"first release {num('first', '.3f')} &nbsp;·&nbsp; "
-        f"paired-pulse ratio at {interval_ms:.3g} ms {num('ppr', '.3f')} &nbsp;·&nbsp; "
-        f"release per spike after a long train at {stimulus.rate:.3g} Hz ({after}) "
-        f"{num('steady', '.3f')} &nbsp;·&nbsp; "
-        f"release rate reaches half its ceiling 1/τ_d {flim}</div>"
+        f"first release {num('first', '.3f')} &nbsp;·&nbsp; {pair} &nbsp;·&nbsp; "
+        f"{train} &nbsp;·&nbsp; "
+        f"release rate{' of regular trains' if stimulus.kind == 'recorded' else ''} "
+        f"reaches half its ceiling 1/τ_d {flim}</div>"
     )
 
 
@@ -108,8 +121,8 @@ def error_html(err: BaseException) -> str:
 FIT_NAMES = {"U": ("U", ""), "tau_f": ("τ_f", " ms"), "tau_d": ("τ_d", " ms"), "A": ("A", "")}
 
 
-def stderr_html(result: FitResult, notes: Sequence[str]) -> str:
-    """The fitted values with their standard errors (ms for time constants) as HTML."""
+def stderr_html(result: FitResult) -> str:
+    """The fitted values, their standard errors (ms for time constants) and notes, as HTML."""
     rows = []
     for name in result.free:
         label, unit = FIT_NAMES.get(name, (name, ""))
@@ -124,7 +137,7 @@ def stderr_html(result: FitResult, notes: Sequence[str]) -> str:
             f'<tr class="stp-stderr-{name}"><td>{escape(label)}</td>'
             f"<td>{value:.4g}{unit}</td><td>{error}</td></tr>"
         )
-    why = "".join(f'<div class="stp-fit-note">{escape(n)}</div>' for n in notes)
+    why = "".join(f'<div class="stp-fit-note">{escape(n)}</div>' for n in result.notes)
     return (
         f'<div class="stp-fit-result">fit: weighted SSE {result.sse:.4g}'
         f"{'' if result.converged else ' (not converged: press fit again)'}"

@@ -17,7 +17,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from explorer_page import (
+
+from stpwidget import PRESETS
+from tools.browser.explorer_page import (
     SLIDER_KEYS,
     dump,
     expected_readouts,
@@ -25,8 +27,6 @@ from explorer_page import (
     shown_differently,
     slider_mismatches,
 )
-
-from stpwidget import PRESETS
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,6 @@ values to the fit in about a second and then lists the standard errors.
 from __future__ import annotations
 
 import dataclasses
-import io
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -56,9 +55,7 @@ def read_upload(value: Any) -> tuple[Recording, ...]:
     recordings: list[Recording] = []
     for name, content in uploaded_files(value):
         try:
-            recordings += read_recordings(io.StringIO(content.decode("utf-8-sig"), newline=""))
-        except UnicodeDecodeError as err:
-            raise ValueError(f"{name}: not a UTF-8 text file ({err.reason})") from None
+            recordings += read_recordings(content)  # bytes: BOM, UTF-8 checked by row
         except ValueError as err:
             raise ValueError(f"{name}: {err}") from None
     return tuple(recordings)
@@ -81,20 +78,11 @@ def glide(start: TMParameters, end: TMParameters, steps: int) -> list[TMParamete
     return out
 
 
-def fit_with_notes(
-    recordings: Sequence[Recording], **options: Any
-) -> tuple[FitResult, tuple[str, ...]]:
-    """:func:`fit`, and its notes (:class:`FitWarning` messages) instead of warnings."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FitWarning)
-        result = fit(recordings, **options)
-    notes = []
-    for w in caught:  # any other warning goes on as it came
-        if issubclass(w.category, FitWarning):
-            notes.append(str(w.message))
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return result, tuple(notes)
+def quiet_fit(recordings: Sequence[Recording], **options: Any) -> FitResult:
+    """:func:`fit` without its :class:`FitWarning` (the section shows ``result.notes``)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)
+        return fit(recordings, **options)
 
 
 class DataSection(Section):
@@ -143,7 +131,6 @@ class DataSection(Section):
         door.on_click(self.fit_button, self.run_fit)
         #: The last fit, and the state it gave (its standard errors show while it is shown).
         self.result: FitResult | None = None
-        self.notes: tuple[str, ...] = ()
         self.fitted: ExplorerState | None = None
         self._had_data = False
         self.data_box = widgets.VBox(
@@ -180,7 +167,7 @@ class DataSection(Section):
             state.params is fitted.params and state.recordings is fitted.recordings
         )
         result = self.result
-        self.errors.value = text.stderr_html(result, self.notes) if current and result else ""
+        self.errors.value = text.stderr_html(result) if current and result else ""
 
     # -- actions -----------------------------------------------------------------------
     def load(self, recordings: Sequence[Recording]) -> bool:
@@ -208,7 +195,7 @@ class DataSection(Section):
             self.door.request(lambda: self._with_best_a(state))
 
     def _with_best_a(self, state: ExplorerState) -> ExplorerState:
-        result, _ = fit_with_notes(state.recordings, free=("A",), start=state.params)
+        result = quiet_fit(state.recordings, free=("A",), start=state.params)
         return state.with_params(A=float(result.params.A))
 
     def run_fit(self) -> FitResult | None:
@@ -223,7 +210,7 @@ class DataSection(Section):
             return None
         self.fit_button.disabled = True
         try:
-            result, self.notes = fit_with_notes(state.recordings, start=state.params)
+            result = quiet_fit(state.recordings, start=state.params)
             self.result = result
             self._animate(state, glide(state.params, result.params, MAX_FRAMES))
         finally:

@@ -2,15 +2,19 @@
 
 The student picks a protocol (a regular train, a paired pulse, or a train with a recovery
 probe) and **record** adds noisy trials from :func:`stpwidget.mystery.mystery_synapse` to the
-explorer's recordings (the data panel shows them as mean ± sd beside the model). The sliders,
-**best A** and **fit** of the data section match them; **submit** gives the CSV row to hand
-in (:func:`stpwidget.mystery.submission_row`) and the error of the estimate on the held-out
-protocol (:func:`stpwidget.mystery.score`). The hidden parameters stay in the synapse
-object: no widget, state, frame or exported code holds them.
+explorer's recordings (the data panel shows them as mean ± sd beside the model), within the
+class's trial budget (a counter shows what is left). The sliders, **best A** and **fit** of
+the data section match them; **submit** gives the CSV row to hand in
+(:func:`stpwidget.mystery.submission_row`, with its check code) and, if the class allows it,
+the error of the estimate on the held-out protocol (:func:`stpwidget.mystery.score`). The
+hidden parameters stay in the synapse object: no widget, state, frame or exported code holds
+them. Each class code and name keeps its own synapse and recordings: changing the name and
+back loses nothing, and does not renew the budget.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 from typing import Any
 
@@ -23,14 +27,14 @@ from stpwidget.explorer.sliders import PROBE_DELAY, SliderSpec, describe
 from stpwidget.mystery import (
     SUBMISSION_HEADER,
     MysterySynapse,
-    held_out_protocol,
+    check_not_held_out,
     mystery_synapse,
+    protocol_train,
     score,
     submission_row,
 )
 from stpwidget.recordings import Recording
-from stpwidget.state import MAX_RECORDINGS
-from stpwidget.trains import regular_train, with_recovery_probe
+from stpwidget.state import MAX_RECORDINGS, Frame
 
 #: The protocols a student records (label, kind).
 PROTOCOLS = [("train", "train"), ("paired pulse", "pair"), ("train + probe", "probe")]
@@ -39,61 +43,8 @@ TRAIN_RATE = SliderSpec("train rate", "Hz", 1.0, 100.0, True, name="rate of the 
 PAIR_INTERVAL = SliderSpec(
     "pair interval", "ms", 5.0, 2000.0, True, 1e3, "interval between the paired pulses"
 )
-#: First spike of every recorded train (s); each trial starts from rest regardless.
-START = 0.1
 #: Largest number of trials one click records.
 MAX_TRIALS = 100
-
-
-def protocol_train(
-    kind: str, rate: float, pulses: int, interval: float, delay: float
-) -> tuple[torch.Tensor, str]:
-    """Spike times and a label for one of the rig's protocols, first spike at 0.1 s.
-
-    Parameters
-    ----------
-    kind : {"train", "pair", "probe"}
-        A regular train; a paired pulse; or the train followed by a recovery probe.
-    rate : float
-        Rate of the train in Hz (``"train"``, ``"probe"``).
-    pulses : int
-        Spikes in the train (``"train"``, ``"probe"``).
-    interval : float
-        Interval of the pair in s (``"pair"``).
-    delay : float
-        Gap between the train's last spike and the probe in s (``"probe"``).
-
-    Returns
-    -------
-    spikes : torch.Tensor
-        Spike times in s, float64.
-    label : str
-        E.g. ``"20 Hz × 8 + probe at 500 ms"``.
-    """
-    if kind == "pair":
-        return regular_train(1.0 / interval, 2, START), f"pair at {1e3 * interval:.4g} ms"
-    train = regular_train(rate, pulses, START)
-    label = f"{rate:.4g} Hz × {pulses}"
-    if kind == "probe":
-        return with_recovery_probe(train, delay), f"{label} + probe at {1e3 * delay:.4g} ms"
-    return train, label
-
-
-def check_not_held_out(spikes: torch.Tensor) -> None:
-    """Raise ``ValueError`` if the train begins with a held-out train (from rest).
-
-    :func:`stpwidget.mystery.grade` scores estimates on :func:`held_out_protocol`; a student
-    who recorded those responses would be graded on seen data.
-    """
-    shifted = spikes - spikes[0]
-    for name, train in held_out_protocol().items():
-        held = train - train[0]
-        n = held.numel()
-        if shifted.numel() >= n and torch.allclose(shifted[:n], held, rtol=0.0, atol=1e-9):
-            raise ValueError(
-                f"protocol: this train begins with the held-out train '{name}' that "
-                "your estimate is scored on; choose another rate, fewer pulses or another delay"
-            )
 
 
 class MysterySection(Section):
@@ -130,6 +81,7 @@ class MysterySection(Section):
             "trials recorded per click on record",
             "trials",
         )
+        self.trials.add_class("stp-mystery-trials-slider")
         self.record_button = widgets.Button(description="record", button_style="success")
         self.clear_button = widgets.Button(description="clear recordings")
         self.submit_button = widgets.Button(description="submit", button_style="warning")
@@ -140,8 +92,13 @@ class MysterySection(Section):
             getattr(self, f"{name}_button").add_class(f"stp-mystery-{name}")
         #: The submission shown last (CSV header and row), or "".
         self.submission = ""
-        self._synapse: MysterySynapse | None = None
+        self._synapses: dict[tuple[str, str], MysterySynapse] = {}
         self._recorded: list[Recording] = []  # what the rig recorded (not loaded data)
+        #: The recordings of the other (class code, name) pairs typed so far.
+        self._kept: dict[tuple[str, str], tuple[tuple[Recording, ...], list[Recording]]] = {}
+        self._pair = (class_code, student)
+        self.budget = widgets.HTML()
+        self.budget.add_class("stp-mystery-budget")
         door.watch(self.class_code, lambda _: self._new_pair())
         door.watch(self.student, lambda _: self._new_pair())
         door.watch(self.kind, lambda _: self._show_settings())
@@ -162,7 +119,13 @@ class MysterySection(Section):
                 widgets.HBox([self.rate, self.pulses], layout=wrap),
                 widgets.HBox([self.interval, self.delay], layout=wrap),
                 widgets.HBox(
-                    [self.trials, self.record_button, self.clear_button, self.submit_button],
+                    [
+                        self.trials,
+                        self.record_button,
+                        self.budget,
+                        self.clear_button,
+                        self.submit_button,
+                    ],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 self.output,
@@ -177,16 +140,17 @@ class MysterySection(Section):
             getattr(self, name).layout.display = None if name in shown else "none"
 
     def synapse(self) -> MysterySynapse:
-        """The hidden synapse of the class code and name in the fields.
+        """The hidden synapse of the class code and name in the fields (one per pair).
 
         Raises
         ------
         ValueError
             For an empty class code or name.
         """
-        if self._synapse is None:
-            self._synapse = mystery_synapse(self.class_code.value, self.student.value)
-        return self._synapse
+        pair = (self.class_code.value, self.student.value)
+        if pair not in self._synapses:
+            self._synapses[pair] = mystery_synapse(*pair)
+        return self._synapses[pair]
 
     def protocol(self) -> tuple[torch.Tensor, str]:
         """The chosen protocol's spike times (s) and label; ``ValueError`` if held out."""
@@ -197,42 +161,82 @@ class MysterySection(Section):
             float(self.interval.value) / PAIR_INTERVAL.scale,
             float(self.delay.value) / PROBE_DELAY.scale,
         )
-        check_not_held_out(spikes)
+        check_not_held_out(spikes, name="protocol")
         return spikes, label
 
     def record(self) -> None:
-        """Record the chosen protocol's trials and show them (more trials of the same one)."""
+        """Record the chosen protocol's trials and show them (more trials of the same one).
+
+        Everything is checked before the synapse records (and counts) a trial.
+        """
         spikes, label = self.protocol()
-        rec = self.synapse().record(spikes, trials=int(self.trials.value))
-        state = self.door.state
+        synapse, state = self.synapse(), self.door.state
+        _slot(state.recordings, spikes, self._recorded)  # room on the data panel?
+        rec = synapse.record(spikes, trials=int(self.trials.value))
         recordings, index = _add_trials(state.recordings, rec, label, self._recorded)
         if self.door.request(lambda: state.with_recordings(recordings, index)):
             self._recorded.append(recordings[index])
 
     def clear(self) -> None:
-        """Remove every recording (and the data panel)."""
+        """Remove every recording (and the data panel); the trials stay counted."""
         if self.door.state.recordings:
             self.door.request(lambda: self.door.state.with_recordings(()))
 
     def submit(self) -> None:
-        """Show the CSV row of the sliders' estimate and its error on the held-out protocol."""
-        params = self.door.state.params
-        row = submission_row(self.student.value, params)
-        error = score(self.class_code.value, self.student.value, params)
+        """Show the CSV row of the sliders' estimate, and its error if the class allows."""
+        params, code, name = self.door.state.params, self.class_code.value, self.student.value
+        synapse = self.synapse()
+        row = submission_row(name, params, code)
         self.submission = f"{SUBMISSION_HEADER}\n{row}"
+        result = "Your lecturer grades it on trains nobody recorded."
+        if synapse.show_score:
+            error = score(code, name, params)
+            result = (
+                f'Error on trains you did not record: <b class="stp-score">{100 * error:.1f} %'
+                "</b> (relative RMS of the predicted responses; 0 is perfect)"
+            )
         self.output.value = (
             "Hand in this line (the header is for a new file):"
             f'<pre class="stp-submission" style="user-select:all">'
-            f"{html.escape(self.submission)}</pre>"
-            f'Error on trains you did not record: <b class="stp-score">{100 * error:.1f} %</b> '
-            "(relative RMS of the predicted responses; 0 is perfect)"
+            f"{html.escape(self.submission)}</pre>{result}"
         )
 
+    def sync(self, frame: Frame) -> None:
+        """Show the trials left of the current synapse (the trials slider stops there)."""
+        synapse = None
+        if self.class_code.value.strip() and self.student.value.strip():
+            with contextlib.suppress(ValueError, TypeError):  # said when the student records
+                synapse = self.synapse()
+        if synapse is None:
+            self.budget.value = ""
+            return
+        left = synapse.trials_left
+        self.budget.value = (
+            f'<span class="stp-mystery-left"><b>{left}</b> of {synapse.trials} trials left</span>'
+        )
+        self.door.put(self.trials, min(self.trials.value, max(left, 1)))
+        self.trials.max = max(left, 1)
+        self.record_button.disabled = left == 0
+
     def _new_pair(self) -> None:
-        """Another class code or name: another synapse, so its recordings go."""
-        self._synapse = None
+        """Another class code or name: its own synapse and recordings (kept per pair)."""
+        state = self.door.state
+        self._kept[self._pair] = (state.recordings, list(self._recorded))
+        self._pair = (self.class_code.value, self.student.value)
+        recordings, self._recorded = self._kept.pop(self._pair, ((), []))
         self.output.value = ""
-        self.clear()
+        self.door.request(lambda: self.door.state.with_recordings(recordings))
+
+
+def _slot(recordings: tuple[Recording, ...], spikes: torch.Tensor, mine: list[Recording]) -> None:
+    """``ValueError`` when a new train would need a place the data panel does not have."""
+    if any(any(r is m for m in mine) and torch.equal(r.spike_times, spikes) for r in recordings):
+        return
+    if len(recordings) >= MAX_RECORDINGS:
+        raise ValueError(
+            f"protocol: the data panel shows {MAX_RECORDINGS} protocols; record more trials "
+            "of one of them, or clear the recordings"
+        )
 
 
 def _add_trials(
@@ -242,8 +246,8 @@ def _add_trials(
 
     Trials are only added to a recording of the rig (one in ``mine``), never to loaded data.
 
-    Returns the recordings and the index of the one that changed. ``ValueError`` when a new
-    train would exceed what the data panel shows.
+    Returns the recordings and the index of the one that changed (:func:`_slot` checks
+    first that a new train has a place).
     """
     for k, rec in enumerate(recordings):
         if any(rec is r for r in mine) and torch.equal(rec.spike_times, new.spike_times):
@@ -252,11 +256,6 @@ def _add_trials(
             )
             merged = Recording(new.spike_times, amplitudes, label=_label(label, len(amplitudes)))
             return (*recordings[:k], merged, *recordings[k + 1 :]), k
-    if len(recordings) >= MAX_RECORDINGS:
-        raise ValueError(
-            f"protocol: the data panel shows {MAX_RECORDINGS} protocols; record more trials "
-            "of one of them, or clear the recordings"
-        )
     fresh = Recording(new.spike_times, new.amplitudes, label=_label(label, new.n_trials))
     return (*recordings, fresh), len(recordings)
 
