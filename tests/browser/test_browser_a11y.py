@@ -11,6 +11,8 @@ every section shows) runs in Voila, JupyterLab and Notebook 7, light and dark. I
 - Tab reaches every control of the explorer once, in the page's order, each with a
   visible focus ring, and leaves the explorer at its end (no trap).
 
+The standalone page (:mod:`stpwidget.page`) gets the same axe-core run, light and dark.
+
 In Voila the page's element rectangles are measured at 1000, 1400, 1920 and 2560 px of
 screen at a scale of 1 and 1.5 (a 150 % screen shows 1000 px as 667 CSS px): no control
 covers another and no label or button is cut.
@@ -29,9 +31,10 @@ import subprocess
 import time
 from pathlib import Path
 
-import browserkit as bk
 import pytest
-from explorer_page import ExplorerPage
+
+from tools.browser import browserkit as bk
+from tools.browser.explorer_page import ExplorerPage
 
 pytestmark = pytest.mark.browser
 
@@ -234,6 +237,28 @@ def test_keyboard_opens_a_section_and_presses_a_button(page):
     p.keyboard.press("Enter")
     page.settle()
     assert page.state()["pin"] is pinned, f"{page.case}: Enter did not press pin"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_in_the_standalone_page(browser_context, tmp_path, scheme):
+    from stpwidget.examples import example_recordings
+    from stpwidget.page import save_page
+    from stpwidget.state import ExplorerState
+
+    state = ExplorerState.from_preset("depressing").with_recordings(example_recordings())
+    panels = ("state", "current", "membrane", "frequency", "data")
+    path = save_page(state, tmp_path / "page.html", panels=panels)
+    browser, _ = browser_context
+    # The page's Content-Security-Policy forbids an injected script: axe needs the bypass.
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    try:
+        p = context.new_page()
+        p.goto(path.as_uri())
+        p.wait_for_selector(".stp-explorer")
+        violations = axe_violations(p)
+        assert violations == [], f"page, {scheme}: {json.dumps(violations, indent=1)}"
+    finally:
+        context.close()
 
 
 # Every control a keyboard can reach inside the explorer, in the page's order.
