@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
 
-.PHONY: lab app test colab-test browser lint bench notebooks screenshot dist clean
+.PHONY: lab app test colab-test browser axe lint bench notebooks screenshot dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ colab-test:
 # Debian's Chromium for the real-browser tests (never `playwright install`).
 browser:
 	bash .ci/browser_setup.sh
+
+# axe-core (accessibility rules) for tests/browser/test_browser_a11y.py, from npm, pinned by
+# tools/axe/package-lock.json (the test installs it itself when it is missing).
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --no-audit --no-fund --prefix tools/axe
+	touch $@
+
+axe: $(AXE)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

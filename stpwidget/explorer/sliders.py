@@ -8,6 +8,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+#: The trait that holds a control's hover text: ``tooltip`` in ipywidgets 8 (where
+#: ``description_tooltip`` is deprecated), ``description_tooltip`` in 7 (Colab).
+TOOLTIP = "tooltip" if int(widgets.__version__.split(".")[0]) >= 8 else "description_tooltip"
+#: Units in words, as a screen reader says a slider's value ("750 milliseconds").
+UNIT_WORDS = {"ms": "milliseconds", "Hz": "hertz", "× A": "times A", "": ""}
+
 #: Values per decade of the logarithmic sliders: roughly even ratios, and round numbers
 #: (so the presets' 20, 50 and 750 ms are on the slider and shown exactly).
 DECADE: tuple[float, ...] = (
@@ -36,15 +42,18 @@ class SliderSpec:
     Parameters
     ----------
     label : str
-        What the student reads, e.g. ``"τ_d (depression)"``.
+        What the student reads beside the slider, e.g. ``"τ_d depression"``.
     unit : str
-        Unit shown on the slider (``"ms"``, ``"Hz"`` or ``""``).
+        Unit shown on the slider, a key of :data:`UNIT_WORDS` (``"ms"``, ``"Hz"``, ``""``).
     low, high : float
         Range in slider units.
     log : bool
         Logarithmic (a choice among :func:`log_values`) or linear with step 0.01.
     scale : float, default 1.0
         Slider units per API unit (1000 for a time constant: ms on the slider, s in the API).
+    name : str, default ``label``
+        The slider's full name, its hover text and what a screen reader says, e.g.
+        ``"τ_d, depression time constant"`` (then the value: "750 milliseconds").
     """
 
     label: str
@@ -53,6 +62,7 @@ class SliderSpec:
     high: float
     log: bool
     scale: float = 1.0
+    name: str = ""
 
     def check(self, name: str, value: float) -> float:
         """``value`` (API units) in slider units; ValueError if the slider cannot show it."""
@@ -67,12 +77,12 @@ class SliderSpec:
 
     def make(self, name: str, value: float) -> widgets.Widget:
         """The slider widget, showing ``value`` (slider units) or the nearest it can."""
-        description = f"{self.label} [{self.unit}]" if self.unit else self.label
+        description = f"{self.label} ({self.unit})" if self.unit else self.label
         common: dict[str, Any] = dict(
             description=description,
             continuous_update=True,
-            style={"description_width": "12em"},
-            layout=widgets.Layout(width="30em"),
+            style={"description_width": "11em"},
+            layout=widgets.Layout(width="28em", max_width="100%"),
         )
         slider: widgets.Widget
         if self.log:
@@ -87,21 +97,44 @@ class SliderSpec:
                 value=value, min=self.low, max=self.high, step=0.01, readout_format=".3g", **common
             )
         slider.add_class(f"stp-{name}")
-        return slider
+        return describe(slider, self.name or self.label, UNIT_WORDS[self.unit])
+
+
+def describe(control: widgets.Widget, name: str, unit: str = "") -> widgets.Widget:
+    """Give ``control`` its full name and the unit of its value in words; return it.
+
+    The name becomes the hover text (ipywidgets 7 and 8); the front-end probe
+    (:mod:`stpwidget.render.probe`) reads it as the accessible name of a slider's handle and
+    says the value with ``unit`` (a class ``stp-unit-<words>``) instead of an index.
+    """
+    setattr(control, TOOLTIP, name)
+    if unit:
+        control.add_class("stp-unit-" + unit.replace(" ", "-"))
+    return control
 
 
 #: The synapse's sliders and the input rate, keyed like the API's arguments.
 SLIDERS: dict[str, SliderSpec] = {
-    "tau_f": SliderSpec("τ_f (facilitation)", "ms", 1.0, 2000.0, True, 1e3),
-    "tau_d": SliderSpec("τ_d (depression)", "ms", 1.0, 2000.0, True, 1e3),
-    "tau_s": SliderSpec("τ_s (current)", "ms", 1.0, 200.0, True, 1e3),
-    "U": SliderSpec("U (utilization)", "", 0.01, 1.0, False),
-    "rate": SliderSpec("input rate", "Hz", 1.0, 100.0, True),
+    "tau_f": SliderSpec(
+        "τ_f facilitation", "ms", 1.0, 2000.0, True, 1e3, "τ_f, facilitation time constant"
+    ),
+    "tau_d": SliderSpec(
+        "τ_d depression", "ms", 1.0, 2000.0, True, 1e3, "τ_d, depression time constant"
+    ),
+    "tau_s": SliderSpec(
+        "τ_s current", "ms", 1.0, 200.0, True, 1e3, "τ_s, synaptic current time constant"
+    ),
+    "U": SliderSpec(
+        "U utilization", "", 0.01, 1.0, False, name="U, utilization: release of the first spike"
+    ),
+    "rate": SliderSpec("input rate", "Hz", 1.0, 100.0, True, name="input rate, spikes per second"),
 }
 #: The recovery probe's delay slider.
-PROBE_DELAY = SliderSpec("probe delay", "ms", 10.0, 5000.0, True, 1e3)
+PROBE_DELAY = SliderSpec(
+    "probe delay", "ms", 10.0, 5000.0, True, 1e3, "probe delay, from the last spike to the probe"
+)
 #: The rate after a rate step.
-RATE_AFTER = SliderSpec("rate after the step", "Hz", 1.0, 100.0, True)
+RATE_AFTER = SliderSpec("rate after step", "Hz", 1.0, 100.0, True, name="input rate after the step")
 #: Which sliders set the synapse (the others set the stimulus).
 PARAM_KEYS = ("tau_f", "tau_d", "tau_s", "U")
 

@@ -22,6 +22,7 @@ from stpwidget.examples import example_recordings
 from stpwidget.explorer import text
 from stpwidget.explorer.door import Door
 from stpwidget.explorer.sections.base import Section
+from stpwidget.explorer.sliders import TOOLTIP
 from stpwidget.fit import FitResult, FitWarning, fit
 from stpwidget.params import TMParameters
 from stpwidget.recordings import Recording, read_recordings
@@ -98,13 +99,17 @@ class DataSection(Section):
             description="load example", tooltip="noisy recordings of the facilitating preset"
         )
         self.selector = widgets.Dropdown(
-            options=[], description="show train of", style={"description_width": "initial"}
+            options=[],
+            description="show train of",
+            style={"description_width": "initial"},
+            **{TOOLTIP: "the recording whose spike train the time panels show"},
         )
         self.quality = widgets.HTML()
         self.amplitude = widgets.FloatText(
             value=float(door.state.params.A),
             description="A",  # the response to a full release, in the data's unit
             layout=widgets.Layout(width="14em"),
+            **{TOOLTIP: "A, the response to a full release, in the unit of the recorded data"},
         )
         self.best_a = widgets.Button(
             description="best A", tooltip="the A that fits the data best for these sliders"
@@ -130,7 +135,10 @@ class DataSection(Section):
         self._had_data = False
         self.data_box = widgets.VBox(
             [
-                widgets.HBox([self.selector, self.amplitude, self.best_a, self.fit_button]),
+                widgets.HBox(
+                    [self.selector, self.amplitude, self.best_a, self.fit_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
                 self.quality,
                 self.errors,
             ]

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from stpwidget.explorer.door import Door
 from stpwidget.explorer.sections.base import Section
-from stpwidget.explorer.sliders import PROBE_DELAY, RATE_AFTER, shown_value
+from stpwidget.explorer.sliders import PROBE_DELAY, RATE_AFTER, TOOLTIP, describe, shown_value
 from stpwidget.state import ExplorerState, Frame
 
 #: The input kinds a student picks from (label, kind); "recorded" joins with recordings.
@@ -37,18 +37,38 @@ class InputSection(Section):
         stim = door.state.stimulus
         self.controls: dict[str, widgets.Widget] = {
             "kind": widgets.ToggleButtons(
-                options=KIND_OPTIONS, value=stim.kind, description="input"
+                options=KIND_OPTIONS,
+                value=stim.kind,
+                description="input",
+                style={"button_width": "auto", "description_width": "4em"},
             ),
-            "n_spikes": widgets.IntSlider(
-                value=stim.n_spikes, min=1, max=200, description="spikes", continuous_update=True
+            "n_spikes": describe(
+                widgets.IntSlider(
+                    value=stim.n_spikes,
+                    min=1,
+                    max=200,
+                    description="number of spikes",
+                    continuous_update=True,
+                    style={"description_width": "11em"},
+                    layout=widgets.Layout(width="28em", max_width="100%"),
+                ),
+                "number of spikes in the train (Poisson input: the expected number)",
+                "spikes",
             ),
             "probe_delay": PROBE_DELAY.make("probe_delay", stim.probe_delay * PROBE_DELAY.scale),
             "rate_after": RATE_AFTER.make("rate_after", stim.rate_after),
             "seed": widgets.BoundedIntText(
-                value=stim.seed, min=0, max=2**31 - 1, description="seed", layout={"width": "12em"}
+                value=stim.seed,
+                min=0,
+                max=2**31 - 1,
+                description="random seed",
+                **{TOOLTIP: "seed of the Poisson draw: the same seed gives the same train"},
+                layout={"width": "16em"},
             ),
         }
-        self.new_draw = widgets.Button(description="new draw", tooltip="next Poisson seed")
+        self.new_draw = widgets.Button(
+            description="new draw", tooltip="another Poisson train: the next random seed"
+        )
         scales = {"kind": 1.0, "n_spikes": 1.0, "seed": 1.0}
         scales.update(probe_delay=PROBE_DELAY.scale, rate_after=RATE_AFTER.scale)
         for key, scale in scales.items():
@@ -59,7 +79,7 @@ class InputSection(Section):
         c = self.controls
         self.widget = widgets.VBox(
             [
-                c["kind"],
+                c["kind"],  # buttons as wide as their words; the box wraps where narrow
                 c["n_spikes"],
                 c["probe_delay"],
                 c["rate_after"],
@@ -88,6 +108,9 @@ class InputSection(Section):
             c["kind"].options = kinds
         put(c["kind"], stim.kind)
         put(c["n_spikes"], stim.n_spikes)
+        c["n_spikes"].description = (
+            "expected spikes" if stim.kind == "poisson" else "number of spikes"
+        )
         put(c["seed"], stim.seed)
         put(c["probe_delay"], shown_value(c["probe_delay"], stim.probe_delay * PROBE_DELAY.scale))
         put(c["rate_after"], shown_value(c["rate_after"], stim.rate_after))

@@ -11,8 +11,15 @@ from stpwidget.explorer.sections.base import Section
 from stpwidget.explorer.sliders import SliderSpec, shown_value
 from stpwidget.state import ExplorerState, Frame
 
-TAU_M = SliderSpec("τ_m (membrane)", "ms", 1.0, 200.0, True, 1e3)
-THRESHOLD = SliderSpec("LIF threshold", "A", 0.01, 1.0, False)
+TAU_M = SliderSpec("τ_m membrane", "ms", 1.0, 200.0, True, 1e3, "τ_m, membrane time constant")
+THRESHOLD = SliderSpec(
+    "LIF threshold",
+    "× A",
+    0.01,
+    1.0,
+    False,
+    name="LIF threshold, where the model neuron fires, in multiples of A (a full release)",
+)
 
 
 class MembraneSection(Section):
@@ -23,14 +30,18 @@ class MembraneSection(Section):
         state = door.state
         self.tau_m = TAU_M.make("tau_m", state.tau_m * TAU_M.scale)
         self.lif = widgets.ToggleButton(
-            value=state.lif, description="LIF spikes", tooltip="a neuron that fires at threshold"
+            value=state.lif,
+            description="LIF spikes",
+            tooltip="a leaky integrate-and-fire neuron on this potential: it fires at threshold",
         )
         self.lif.add_class("stp-lif")
         self.threshold = THRESHOLD.make("threshold", state.threshold)
         door.bind(self.tau_m, lambda v: self._replace(tau_m=float(v) / TAU_M.scale))
         door.bind(self.lif, lambda v: self._replace(lif=bool(v)))
         door.bind(self.threshold, lambda v: self._replace(threshold=float(v)))
-        self.widget = widgets.HBox([self.tau_m, self.lif, self.threshold])
+        self.widget = widgets.HBox(
+            [self.tau_m, self.lif, self.threshold], layout=widgets.Layout(flex_flow="row wrap")
+        )
 
     def _replace(self, **values: float | bool) -> ExplorerState:
         return dataclasses.replace(self.door.state, **values)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ import torch
 
 from stpwidget.explorer.door import Door
 from stpwidget.explorer.sections.base import Section
-from stpwidget.explorer.sliders import PROBE_DELAY, SliderSpec
+from stpwidget.explorer.sliders import PROBE_DELAY, SliderSpec, describe
 from stpwidget.mystery import (
     SUBMISSION_HEADER,
     MysterySynapse,
@@ -39,8 +39,10 @@ from stpwidget.state import MAX_RECORDINGS, Frame
 #: The protocols a student records (label, kind).
 PROTOCOLS = [("train", "train"), ("paired pulse", "pair"), ("train + probe", "probe")]
 #: Rate of a train, and the interval of a pair (ms on the slider).
-TRAIN_RATE = SliderSpec("train rate", "Hz", 1.0, 100.0, True)
-PAIR_INTERVAL = SliderSpec("pair interval", "ms", 5.0, 2000.0, True, 1e3)
+TRAIN_RATE = SliderSpec("train rate", "Hz", 1.0, 100.0, True, name="rate of the recorded train")
+PAIR_INTERVAL = SliderSpec(
+    "pair interval", "ms", 5.0, 2000.0, True, 1e3, "interval between the paired pulses"
+)
 #: Largest number of trials one click records.
 MAX_TRIALS = 100
 
@@ -67,10 +69,18 @@ class MysterySection(Section):
         )
         self.kind = widgets.ToggleButtons(options=PROTOCOLS, value="train", description="protocol")
         self.rate = TRAIN_RATE.make("mystery-rate", 20.0)
-        self.pulses = widgets.IntSlider(value=8, min=2, max=20, description="pulses")
+        self.pulses = describe(
+            widgets.IntSlider(value=8, min=2, max=20, description="pulses"),
+            "pulses in the recorded train",
+            "pulses",
+        )
         self.interval = PAIR_INTERVAL.make("mystery-interval", 50.0)
         self.delay = PROBE_DELAY.make("mystery-delay", 500.0)
-        self.trials = widgets.IntSlider(value=10, min=1, max=MAX_TRIALS, description="trials")
+        self.trials = describe(
+            widgets.IntSlider(value=10, min=1, max=MAX_TRIALS, description="trials"),
+            "trials recorded per click on record",
+            "trials",
+        )
         self.trials.add_class("stp-mystery-trials-slider")
         self.record_button = widgets.Button(description="record", button_style="success")
         self.clear_button = widgets.Button(description="clear recordings")
@@ -100,13 +110,14 @@ class MysterySection(Section):
             "<b>Mystery synapse</b>: record from your hidden synapse, match the model to the "
             "data (sliders, <i>best A</i>, <i>fit</i> under “recorded data & fitting”), submit."
         )
+        wrap = {"flex_flow": "row wrap"}  # side by side where they fit, else one under another
         self.widget = widgets.VBox(
             [
                 title,
-                widgets.HBox([self.class_code, self.student]),
+                widgets.HBox([self.class_code, self.student], layout=wrap),
                 self.kind,
-                widgets.HBox([self.rate, self.pulses]),
-                widgets.HBox([self.interval, self.delay]),
+                widgets.HBox([self.rate, self.pulses], layout=wrap),
+                widgets.HBox([self.interval, self.delay], layout=wrap),
                 widgets.HBox(
                     [
                         self.trials,
@@ -114,7 +125,8 @@ class MysterySection(Section):
                         self.budget,
                         self.clear_button,
                         self.submit_button,
-                    ]
+                    ],
+                    layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 self.output,
             ]
