@@ -120,6 +120,8 @@ def test_upload_as_the_front_end_sends_it(explorer, recordings):
     )
     assert explorer.data_controls.widget.selected_index == 0  # data came in: section open
     assert not explorer.data_controls.upload.value  # emptied, so the same file loads again
+    upload = explorer.data_controls.upload  # says what is shown (the browser's count is hidden)
+    assert upload.description == "load another CSV" and "mine.csv" in upload.tooltip
     explorer.load_recordings(recordings[:1])
     send_upload(explorer.data_controls.upload, "mine.csv", content, counter=2)
     assert len(explorer.state.recordings) == 2

@@ -25,23 +25,17 @@ from its lock file); without npm these tests are skipped, or fail under
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from tools.browser import browserkit as bk
+from tools.browser.axe import AXE_TAGS, axe_source
 from tools.browser.explorer_page import ExplorerPage
 
 pytestmark = pytest.mark.browser
 
-AXE_DIR = bk.ROOT / "tools" / "axe"
-AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-#: The rules axe runs: every WCAG 2.0, 2.1 and 2.2 rule of level A and AA.
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 #: The explorer the tests open: every section shown (the example data load in the page).
 CODE = (
     "from stpwidget import STPExplorer\n"
@@ -55,24 +49,6 @@ SCREENS = (1000, 1400, 1920, 2560)
 SCALES = (1.0, 1.5)
 #: Units in words that sliders' values end with (the probe writes them from the classes).
 UNITS = {"tau_f": "milliseconds", "tau_d": "milliseconds", "tau_s": "milliseconds", "rate": "hertz"}
-
-
-def axe_source() -> str:
-    """axe-core's script, installed from npm (``tools/axe``'s lock file) on first use."""
-    if not AXE_JS.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            why = "axe-core needs npm (Node.js) to install tools/axe"
-            if os.environ.get("STPWIDGET_REQUIRE_BROWSER") == "1":
-                pytest.fail(why)
-            pytest.skip(why)
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return AXE_JS.read_text(encoding="utf-8")
 
 
 def write_notebook(folder: Path, name: str, code: str) -> Path:

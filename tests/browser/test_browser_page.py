@@ -19,6 +19,7 @@ from stpwidget.params import TMParameters
 from stpwidget.response import readout_values
 from stpwidget.state import ExplorerState, data_fit
 from tools.browser import browserkit as bk
+from tools.browser.axe import AXE_TAGS, axe_source
 
 pytestmark = pytest.mark.browser
 RTOL = 1e-9
@@ -375,47 +376,22 @@ def test_copy_link_and_presentation_scale(context, pages):
 
 
 @pytest.fixture(scope="module")
-def axe_source(tmp_path_factory) -> str:
-    """axe-core's script, installed by npm outside the repository (nothing of it is vendored)."""
-    import shutil
-    import subprocess
-
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("axe-core check needs npm")
-    folder = tmp_path_factory.mktemp("axe")
-    proc = subprocess.run(
-        [
-            npm,
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            str(folder),
-            "axe-core@4",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    script = folder / "node_modules" / "axe-core" / "axe.min.js"
-    if proc.returncode != 0 or not script.exists():
-        pytest.skip(f"npm could not install axe-core: {proc.stderr[-300:]}")
-    return script.read_text(encoding="utf-8")
+def axe() -> str:
+    """axe-core's script (tools/axe: from npm, nothing of it vendored)."""
+    return axe_source()
 
 
 @pytest.mark.parametrize("name", ["default", "rich"])
-def test_axe_finds_no_wcag_aa_violations(context, pages, axe_source, name):
+def test_axe_finds_no_wcag_aa_violations(context, pages, axe, name):
     w = Watched(context).open(pages[name])
-    w.page.add_script_tag(content=axe_source)
+    w.page.add_script_tag(content=axe)
     result = w.page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
             return r.violations.map(v => `${v.id}: ${v.help} (${v.nodes.length} nodes: `
                 + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ') + ')');
-        }"""
+        }""",
+        AXE_TAGS,
     )
     assert result == []
 

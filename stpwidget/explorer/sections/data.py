@@ -175,18 +175,25 @@ class DataSection(Section):
         return self.door.request(lambda: self.door.state.with_recordings(recordings))
 
     def load_upload(self, value: Any) -> None:
-        """Read the uploaded CSV file(s) and show them; a bad file changes nothing."""
+        """Read the uploaded CSV file(s) and show them; a bad file changes nothing.
+
+        The button then says what is loaded (the browser's own "(1)" count is hidden).
+        """
         if not value:
             return  # the upload was emptied (below), or nothing was chosen
+        names = ", ".join(name for name, _ in uploaded_files(value))
         try:
-            self.door.request(lambda: self.door.state.with_recordings(read_upload(value)))
+            loaded = self.door.request(lambda: self.door.state.with_recordings(read_upload(value)))
         finally:
             # Empty the upload so that choosing the same file again is a change too.
             if isinstance(self.upload.value, Mapping):
                 self.upload.set_trait("value", {})  # ipywidgets 7: value is read-only
             else:
                 self.upload.value = ()
-            self.upload.description = "load CSV"
+        if loaded:
+            n = len(self.door.state.recordings)
+            self.upload.description = "load another CSV"
+            self.upload.tooltip = f"shown: {names} ({n} recording{'s' if n > 1 else ''})"
 
     def fit_amplitude(self) -> None:
         """Set ``A`` to its best value for the data, the other parameters as they are."""
