@@ -4,7 +4,8 @@ Nothing here knows about widgets; :mod:`stpwidget.view.render` puts a figure on 
 """
 
 from stpwidget.view.figure import COLORS, decimate, nice_ceiling, plot_trace
-from stpwidget.view.layout import DEFAULT_PANELS, PANELS, STPView
+from stpwidget.view.layout import DEFAULT_PANELS, STPView
+from stpwidget.view.panels import PANELS
 
 __all__ = [
     "COLORS",
