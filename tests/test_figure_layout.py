@@ -153,3 +153,43 @@ def test_the_overlap_measure_finds_an_overlap():
     legend.set_bbox_to_anchor((0.0, 0.5), transform=view.panels[1].ax.transAxes)
     fig.canvas.draw()
     assert any("legend covers panel 1's frame" in c for c in collisions(fig))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_line_mark_and_text_drawn_has_wcag_contrast(theme):
+    """Lines and marks 3:1, text 4.5:1 against the figure's background, as drawn (alpha
+    composited); grid lines are guides, not content, and are left out."""
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+    from test_style import over, wcag_ratio
+
+    from stpwidget.view.style import DARK, LIGHT
+
+    style = Style(theme=DARK if theme == "dark" else LIGHT)
+    fig = Figure(figsize=(9.2, 5.6), dpi=100)
+    FigureCanvasAgg(fig)
+    view = STPView(fig, tuple(PANELS))
+    view.show(busiest_frame())
+    restyle(fig, Style(), style)
+    view.layout()
+    fig.canvas.draw()
+    background = to_rgba(style.theme.background)[:3]
+    grid = {id(t.gridline) for ax in fig.axes for a in (ax.xaxis, ax.yaxis)
+            for t in a.get_major_ticks() + a.get_minor_ticks()}  # fmt: skip
+    lines = [a for a in fig.findobj(Line2D) if a.get_visible() and id(a) not in grid]
+    checked = 0
+    for line in lines:
+        alpha = line.get_alpha()
+        for color in (line.get_color(), line.get_markerfacecolor()):
+            if str(color).lower() == "none":
+                continue
+            rgba = to_rgba(color, alpha)
+            ratio = wcag_ratio(over(rgba, style.theme.background), background)
+            assert ratio >= 3.0, f"{line.get_label()} {color}: {ratio:.2f}:1"
+            checked += 1
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    for text in texts:
+        ratio = wcag_ratio(over(to_rgba(text.get_color()), style.theme.background), background)
+        assert ratio >= 4.5, f"{text.get_text()!r}: {ratio:.2f}:1"
+    assert checked > 20 and len(texts) > 30

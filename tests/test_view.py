@@ -262,7 +262,7 @@ def test_description_follows_the_synapse():
     assert "depressing: each spike releases less than the one before" in d.summary
     assert f"paired-pulse ratio {ref[1] / ref[0]:.3g}" in d.summary
     assert f"First release {float(p.U):.3g}" in d.summary
-    assert f"f½, the input rate where the release rate reaches half its ceiling" in d.summary
+    assert "f½, the input rate where the release rate reaches half its ceiling" in d.summary
     # V peaks: the largest potential between spikes, from the frame's own V.
     v, t = frame.v.numpy(), frame.trace.t.numpy()
     first = v[(t >= train[0]) & (t < train[1])].max()
