@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import weakref
 
 import matplotlib
 import numpy as np
@@ -65,12 +66,15 @@ def busiest_frame():
 
 
 def draw(panels, width, scale):
+    """The figure as the explorer's renderer makes it: the view built, restyled to the
+    scale (``attach``), shown (it lays out), its new legends styled, drawn."""
     fig = Figure(figsize=(width / 100, width * ASPECT / 100), dpi=100)
     FigureCanvasAgg(fig)
     view = STPView(fig, panels, scale)
-    view.show(busiest_frame())
     restyle(fig, Style(), Style(scale=scale))
-    view.layout()
+    seen = weakref.WeakSet(fig.findobj())
+    assert view.show(busiest_frame())  # new legends and limits: a full draw comes
+    restyle(fig, Style(), Style(scale=scale), seen)
     fig.canvas.draw()
     return fig, view
 

@@ -226,7 +226,7 @@ def test_labels_name_the_unit_of_a():
     from types import SimpleNamespace
 
     from stpwidget.recordings import Recording
-    from stpwidget.view.figure import unit_of
+    from stpwidget.view.quantities import unit_of
 
     plain = _view(("current", "membrane"), _frame(membrane=True))
     assert _panel(plain, "current").ax.get_ylabel() == "I (units of A)"

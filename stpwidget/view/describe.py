@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from stpwidget.state import Frame
-from stpwidget.view.figure import unit_of
+from stpwidget.view.quantities import half_ceiling_side, unit_of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,16 +53,15 @@ def character(ppr: float) -> str:
 
 def half_ceiling_words(frame: Frame) -> str:
     """f½ in words, or why it has no value."""
-    limit, low, high = frame.limit, float(frame.rates[0]), float(frame.rates[-1])
+    side, limit = half_ceiling_side(frame), frame.limit
+    low, high = float(frame.rates[0]), float(frame.rates[-1])
     if math.isfinite(limit):
-        where = "" if low <= limit <= high else " (beyond the frequency panel)"
+        where = "" if side == "inside" else " (beyond the frequency panel)"
         return (
             f"f½, the input rate where the release rate reaches half its ceiling 1/τ_d, is "
             f"{_number(limit)} Hz{where}"
         )
-    release = frame.frequency.release.detach().cpu().numpy()
-    top = float(frame.rates[-1] * release[-1] * float(frame.state.params.tau_d))
-    if top < 0.5:
+    if side == "above":
         return f"f½: the release rate does not reach half its ceiling below {high:g} Hz"
     return f"f½: the release rate is above half its ceiling already at {low:g} Hz"
 

@@ -19,7 +19,6 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from stpwidget.model import STPTrace
-from stpwidget.recordings import Recording
 from stpwidget.view.style import PALETTE
 
 #: Colours by what they show (see :data:`stpwidget.view.style.PALETTE`; black marks follow
@@ -114,19 +113,6 @@ def style_state_axes(ax: Axes) -> None:
     ax.set_ylim(-0.02, 1.12)
     ax.set_ylabel("fraction")
     ax.grid(alpha=0.25)
-
-
-def unit_of(recordings: Sequence[Recording]) -> str:
-    """The unit of A, currents and potentials, in words for an axis label.
-
-    The recordings' unit once recordings that name one (all the same) are loaded, e.g.
-    ``"pA"``; ``"recording's unit"`` for recordings without one; else ``"units of A"``: A,
-    the current per unit of released resource, sets the unit of I and V (at gain 1).
-    """
-    units = {getattr(r, "unit", None) for r in recordings}
-    if len(units) == 1 and None not in units:
-        return str(units.pop())
-    return "recording's unit" if recordings else "units of A"
 
 
 def style_current_axes(ax: Axes, unit: str = "units of A") -> None:

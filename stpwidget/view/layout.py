@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox
 
@@ -39,8 +41,9 @@ class STPView:
     panels : sequence of str, default :data:`DEFAULT_PANELS`
         Names from :data:`PANELS`, top to bottom within each column.
     scale : float, default 1
-        Presentation scale of the text the figure will be restyled to (kept for callers;
-        :meth:`layout` measures the text as drawn, whatever its size).
+        Presentation scale the renderer restyles the figure to (:attr:`scale`; set it
+        anew when the renderer's scale changes). :meth:`layout` measures the text as drawn,
+        and legends made anew as they will be drawn at this scale.
 
     Raises
     ------
@@ -72,7 +75,9 @@ class STPView:
         Measures every panel's tick labels, axis labels, notes and legend (their window
         extents) and stacks the panels of each column with :data:`GAP_PT` between all of
         them; the columns share the height equally. Call it after the text changed size (a
-        new presentation scale, a new legend or label: :meth:`show` returns True then).
+        new presentation scale, a new legend or label: :meth:`show` returns True then, and
+        lays out). A legend a panel made anew is measured as it will be drawn: at
+        :attr:`scale` (the renderer restyles it before drawing).
         """
         figure = self.figure
         renderer = _renderer(figure)
@@ -81,8 +86,10 @@ class STPView:
         time = [p.ax for p in self.panels if p.column == "time"]
         side = [p.ax for p in self.panels if p.column == "side"]
         before = [ax.get_position().bounds for ax in figure.axes]
+        fresh = [p.unstyled_legend() for p in self.panels]
         for _ in range(3):  # tick labels follow the axes' size: settle them
-            m = {ax: _margins(ax, renderer) for ax in time + side}
+            with _scaled(fresh, self.scale):
+                m = {ax: _margins(ax, renderer) for ax in time + side}
             left = gap + max(m[ax][0] for ax in time)
             right = width - gap
             if side:
@@ -150,6 +157,25 @@ class STPView:
         if changed:
             self.layout()
         return changed
+
+
+@contextlib.contextmanager
+def _scaled(legends: Sequence[Legend | None], scale: float) -> Iterator[None]:
+    """Legends' text at ``scale`` times its size for a while (as restyling will set it)."""
+    done = [legend for legend in legends if legend is not None and scale != 1.0]
+    for legend in done:
+        _resize(legend, scale)
+    try:
+        yield
+    finally:
+        for legend in done:
+            _resize(legend, 1 / scale)
+
+
+def _resize(legend: Legend, factor: float) -> None:
+    cast(Any, legend)._fontsize *= factor  # its paddings are in units of it
+    for text in [*legend.get_texts(), legend.get_title()]:
+        text.set_fontsize(float(text.get_fontsize()) * factor)
 
 
 def _renderer(figure: Figure) -> Any:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from matplotlib.axes import Axes
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from stpwidget.state import OTHER_PRESET, Frame
@@ -41,6 +42,7 @@ class Panel:
         self.lines: dict[str, Line2D] = {}
         self.ghosts: dict[str, dict[str, Line2D]] = {}
         self._legend_key: object = None
+        self._legend_size = 0.0
 
     def show(self, frame: Frame, width_px: int) -> bool:
         """Update the artists from ``frame``; return True if an axis limit changed.
@@ -96,8 +98,15 @@ class Panel:
         if legend is not None:
             legend.remove()
         if handles:
-            place_legend(self.ax, handles, title, ncols)
+            self._legend_size = cast(Any, place_legend(self.ax, handles, title, ncols))._fontsize
         return True
+
+    def unstyled_legend(self) -> Legend | None:
+        """The panel's legend while it is as made (not yet restyled to the figure's scale)."""
+        legend = self.ax.get_legend()
+        if legend is None or cast(Any, legend)._fontsize != self._legend_size:
+            return None
+        return legend
 
     @property
     def artists(self) -> list[Line2D]:

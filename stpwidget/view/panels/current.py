@@ -10,9 +10,9 @@ from stpwidget.view.figure import (
     set_trace,
     set_upper_limit,
     style_current_axes,
-    unit_of,
 )
 from stpwidget.view.panels.base import Panel
+from stpwidget.view.quantities import unit_of
 
 
 class CurrentPanel(Panel):

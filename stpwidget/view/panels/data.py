@@ -9,8 +9,9 @@ from matplotlib.ticker import MaxNLocator
 
 from stpwidget.recordings import Recording
 from stpwidget.state import Frame
-from stpwidget.view.figure import clear, set_upper_limit, unit_of
+from stpwidget.view.figure import clear, set_upper_limit
 from stpwidget.view.panels.base import Panel
+from stpwidget.view.quantities import unit_of
 from stpwidget.view.style import DATA_COLORS
 
 #: One marker per recording (with :data:`DATA_COLORS`: colour is not the only cue).

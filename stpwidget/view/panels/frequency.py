@@ -10,21 +10,12 @@ from matplotlib.axes import Axes
 from stpwidget.state import RATES, Frame
 from stpwidget.view.figure import COLORS, GHOST_STYLES, GHOST_WIDTH, clear
 from stpwidget.view.panels.base import Panel, ghost_label
+from stpwidget.view.quantities import half_ceiling_side, release_rate_fraction
 
 _TITLES = {
     False: "after a long regular train (exact)",
     True: "after long Poisson input (mean field)",
 }
-
-
-def release_rate_fraction(frame: Frame) -> np.ndarray:
-    """f·r·τ_d at each of ``frame.rates``: the release rate as a fraction of its ceiling 1/τ_d.
-
-    The one place the view computes it (:func:`stpwidget.state.compute` finds the
-    half-ceiling rate where it crosses 1/2).
-    """
-    release = frame.frequency.release.detach().cpu().numpy()
-    return np.asarray(frame.rates * release * float(frame.state.params.tau_d))
 
 
 def half_ceiling_note(frame: Frame) -> str:
@@ -33,17 +24,13 @@ def half_ceiling_note(frame: Frame) -> str:
     ``"f½ = 467 Hz →"`` beyond the panel's right edge, ``"← f½ = 0.5 Hz"`` before its left
     edge; ``"f½ > 100 Hz →"`` when the rate is not known beyond the panel (Poisson input).
     """
-    low, high = float(frame.rates[0]), float(frame.rates[-1])
-    limit = frame.limit
-    if math.isfinite(limit):
-        if limit > high:
-            return f"f½ = {limit:.3g} Hz →"
-        if limit < low:
-            return f"← f½ = {limit:.2g} Hz"
+    side, limit = half_ceiling_side(frame), frame.limit
+    edge = float(frame.rates[-1] if side == "above" else frame.rates[0])
+    if side == "inside":
         return ""
-    if release_rate_fraction(frame)[-1] < 0.5:
-        return f"f½ > {high:g} Hz →"
-    return f"← f½ < {low:g} Hz"
+    if side == "above":
+        return f"f½ = {limit:.3g} Hz →" if math.isfinite(limit) else f"f½ > {edge:g} Hz →"
+    return f"← f½ = {limit:.2g} Hz" if math.isfinite(limit) else f"← f½ < {edge:g} Hz"
 
 
 class FrequencyPanel(Panel):

@@ -6,8 +6,9 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from stpwidget.state import Frame
-from stpwidget.view.figure import COLORS, clear, set_upper_limit, thinned, unit_of
+from stpwidget.view.figure import COLORS, clear, set_upper_limit, thinned
 from stpwidget.view.panels.base import Panel
+from stpwidget.view.quantities import unit_of
 
 
 class MembranePanel(Panel):
