@@ -225,6 +225,8 @@ def _column(
     y = height - gap
     for ax in axes:
         y -= m[ax][3]
-        box = Bbox.from_extents(left / width, (y - each) / height, right / width, y / height)
+        # Whole pixels: the same text gives the same positions, whatever came before.
+        x0, y0, x1, y1 = (round(v) for v in (left, y - each, right, y))
+        box = Bbox.from_extents(x0 / width, y0 / height, x1 / width, y1 / height)
         ax.set_position(box)
         y -= each + m[ax][2] + gap
