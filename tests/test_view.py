@@ -234,10 +234,10 @@ def test_labels_name_the_unit_of_a():
     train = _frame().state.stimulus.spikes()
     recs = (Recording(train, np.full(len(train), 0.3), label="a"),)
     loaded = _view(("current", "membrane", "data"), _frame(membrane=True, recordings=recs))
-    assert _panel(loaded, "current").ax.get_ylabel() == "I (recording's unit)"
-    assert _panel(loaded, "data").ax.get_ylabel() == "amplitude (recording's unit)"
+    assert _panel(loaded, "current").ax.get_ylabel() == "I (data unit)"
+    assert _panel(loaded, "data").ax.get_ylabel() == "amplitude (data unit)"
     assert unit_of([SimpleNamespace(unit="pA"), SimpleNamespace(unit="pA")]) == "pA"
-    assert unit_of([SimpleNamespace(unit="pA"), SimpleNamespace(unit="mV")]) == "recording's unit"
+    assert unit_of([SimpleNamespace(unit="pA"), SimpleNamespace(unit="mV")]) == "data unit"
 
 
 def test_description_follows_the_synapse():

@@ -1,6 +1,7 @@
 """The view: matplotlib only. Panels make artists and update them from a computed frame.
 
-Nothing here knows about widgets; :mod:`stpwidget.view.render` puts a figure on screen.
+Nothing here knows about widgets: a renderer puts the figure on screen, and
+:func:`stpwidget.view.describe.describe` gives the same frame in words (no matplotlib).
 """
 
 from stpwidget.view.figure import COLORS, decimate, nice_ceiling, plot_trace

@@ -19,13 +19,13 @@ def unit_of(recordings: Sequence[Recording]) -> str:
     """The unit of A, currents and potentials, in words for an axis label.
 
     The recordings' unit once recordings that name one (all the same) are loaded, e.g.
-    ``"pA"``; ``"recording's unit"`` for recordings without one; else ``"units of A"``: A,
+    ``"pA"``; ``"data unit"`` for recordings that do not name theirs; else ``"units of A"``: A,
     the current per unit of released resource, sets the unit of I and V (at gain 1).
     """
     units = {getattr(r, "unit", None) for r in recordings}
     if len(units) == 1 and None not in units:
         return str(units.pop())
-    return "recording's unit" if recordings else "units of A"
+    return "data unit" if recordings else "units of A"
 
 
 def release_rate_fraction(frame: Frame) -> np.ndarray:
