@@ -66,6 +66,8 @@ class STPView:
             ax.set_xlabel("")
         axes[-1].set_xlabel("time (s)")
         self._time_axes = first
+        self._placed: object = None  # the figure size and margins the panels are placed for
+        self._signature: object = None  # what took room when they were placed
         self.panels += [cls(figure.add_axes((0.7, 0.1, 0.2, 0.8))) for cls in side]
         self.layout()
 
@@ -86,10 +88,17 @@ class STPView:
         time = [p.ax for p in self.panels if p.column == "time"]
         side = [p.ax for p in self.panels if p.column == "side"]
         before = [ax.get_position().bounds for ax in figure.axes]
+        signature = (width, height, self.scale, [_text_signature(ax) for ax in figure.axes])
+        if signature == self._signature:  # nothing that takes room changed
+            return False
         fresh = [p.unstyled_legend() for p in self.panels]
         for _ in range(3):  # tick labels follow the axes' size: settle them
             with _scaled(fresh, self.scale):
                 m = {ax: _margins(ax, renderer) for ax in time + side}
+            key = (width, height, [m[ax] for ax in time + side])
+            if key == self._placed:  # placed for exactly this text already
+                break
+            self._placed = key
             left = gap + max(m[ax][0] for ax in time)
             right = width - gap
             if side:
@@ -104,6 +113,7 @@ class STPView:
                 right = side_left - max(m[ax][0] for ax in side) - gap
                 _column(side, m, side_left, side_right, width, height, gap)
             _column(time, m, left, right - max(m[ax][1] for ax in time), width, height, gap)
+        self._signature = (width, height, self.scale, [_text_signature(ax) for ax in figure.axes])
         return before != [ax.get_position().bounds for ax in figure.axes]
 
     @staticmethod
@@ -176,6 +186,23 @@ def _resize(legend: Legend, factor: float) -> None:
     cast(Any, legend)._fontsize *= factor  # its paddings are in units of it
     for text in [*legend.get_texts(), legend.get_title()]:
         text.set_fontsize(float(text.get_fontsize()) * factor)
+
+
+def _text_signature(ax: Axes) -> tuple[Any, ...]:
+    """What decides the room an axes' text takes (cheap: nothing is measured)."""
+    legend = ax.get_legend()
+    sizes = [ax.xaxis.get_tick_params(which=w).get("labelsize") for w in ("major", "minor")]
+    sizes += [ax.yaxis.get_tick_params(which=w).get("labelsize") for w in ("major", "minor")]
+    labels = [(a.label.get_text(), a.label.get_fontsize()) for a in (ax.xaxis, ax.yaxis)]
+    return (
+        ax.get_position().bounds,
+        ax.get_xlim(),
+        ax.get_ylim(),
+        labels,
+        sizes,
+        None if legend is None else (id(legend), cast(Any, legend)._fontsize),
+        [(t.get_text(), t.get_fontsize()) for t in ax.texts],
+    )
 
 
 def _renderer(figure: Figure) -> Any:
