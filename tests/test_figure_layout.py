@@ -197,3 +197,17 @@ def test_every_line_mark_and_text_drawn_has_wcag_contrast(theme):
         ratio = wcag_ratio(over(to_rgba(text.get_color()), style.theme.background), background)
         assert ratio >= 4.5, f"{text.get_text()!r}: {ratio:.2f}:1"
     assert checked > 20 and len(texts) > 30
+
+
+def test_a_new_scale_needs_one_layout_call():
+    """A renderer switching to scale 1.5 after the first draw: layout() makes room again."""
+    fig, view = draw(tuple(PANELS), 1000, 1.0)
+    assert collisions(fig) == []
+    restyle(fig, Style(), Style(scale=1.5))
+    fig.canvas.draw()
+    assert collisions(fig) != []  # the old places do not fit the larger text
+    view.scale = 1.5
+    assert view.layout()
+    fig.canvas.draw()
+    assert collisions(fig) == []
+    assert not view.layout()  # nothing changed since: nothing moves
