@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
 
-.PHONY: lab app test lint bench notebooks screenshot dist clean
+.PHONY: lab app test colab-test browser lint bench notebooks screenshot dist clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,18 +44,33 @@ app: $(VENV)/.lab-installed
 test: $(VENV)/.test-installed $(VENV)/.norse
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The Colab-like leg: ipywidgets 7.7 as Colab ships it, its own environment (.venv-colab),
+# the notebooks and the image path's widget tests. The same torch pin as above.
+colab-test:
+	TORCH="$(TORCH)" PYTHON="$(PYTHON)" bash .ci/colab_leg.sh $(PYTEST_ARGS)
+
+# Debian's Chromium for the real-browser tests (never `playwright install`).
+browser:
+	bash .ci/browser_setup.sh
+
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every benchmark (the browser one needs apt's chromium: `make browser`).
+BENCHMARKS := bench_kernel bench_widget bench_fit bench_quantal bench_browser bench_page
+
 bench: $(VENV)/.test-installed $(VENV)/.norse
-	$(PY) benchmarks/bench_kernel.py
-	$(PY) benchmarks/bench_widget.py
-	$(PY) benchmarks/bench_browser.py
+	for name in $(BENCHMARKS); do $(PY) -m benchmarks.$$name || exit 1; done
 
 # The README's screenshot, taken from the real explorer in Chromium (needs apt's chromium).
 screenshot: $(VENV)/.test-installed
-	$(PY) scripts/screenshot.py
+	$(PY) -m scripts.screenshot
+
+# The README's example page: the explorer as one HTML file that opens with no install.
+.PHONY: page
+page: $(VENV)/.test-installed
+	$(PY) -m stpwidget page docs/example_page.html --preset depressing
 
 # After editing a notebook's .md source: format its code, then refresh the paired .ipynb.
 notebooks: $(VENV)/.dev-installed

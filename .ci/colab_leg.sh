@@ -2,11 +2,12 @@
 # The Colab-like leg: a second virtual environment with what Google Colab ships
 # (ipywidgets 7.7, no custom widget manager: the explorer's image path), the package and its
 # test extra; then both notebooks executed and the image-path widget tests.
-# Called by .ci/run after `make test`; runs from any directory.
+# Run by `make colab-test` (which passes the torch pin); runs from any directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
+TORCH=${TORCH:?"TORCH (the pinned torch requirement) comes from the Makefile: make colab-test"}
 VENV=${COLAB_VENV:-.venv-colab}
 PY="$VENV/bin/python"
 IPYWIDGETS="ipywidgets==7.7.*"
@@ -16,7 +17,7 @@ if [ ! -x "$PY" ]; then
   "$PY" -m pip install --quiet --upgrade pip
 fi
 # torch first and pinned: the local CPU wheel (a bare `torch` would pull multi-GB CUDA).
-"$PY" -c "import torch" 2>/dev/null || "$PY" -m pip install --quiet "torch==2.13.0"
+"$PY" -c "import torch" 2>/dev/null || "$PY" -m pip install --quiet "$TORCH"
 "$PY" -m pip install --quiet "$IPYWIDGETS"
 # The package with its test extra; repeating the pin keeps pip from upgrading ipywidgets.
 "$PY" -m pip install --quiet -e ".[test]" "$IPYWIDGETS"

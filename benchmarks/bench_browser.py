@@ -39,14 +39,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks._timing import machine, median_ms
+from tools.browser import browserkit as bk
+from tools.browser.explorer_page import OFFLINE_HOSTS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "tools" / "browser"))
-sys.path.insert(0, str(HERE))
 
-import browserkit as bk  # noqa: E402
-from _timing import machine, median_ms  # noqa: E402
-from explorer_page import OFFLINE_HOSTS  # noqa: E402
 
 NOTEBOOKS = {
     "bare_ipympl.ipynb": HERE / "browser_notebooks" / "bare_ipympl.ipynb",

@@ -7,8 +7,8 @@ ratios measured in this one run; copy them to benchmarks/README.md with the date
 from __future__ import annotations
 
 import torch
-from _timing import machine, median_ms
 
+from benchmarks._timing import machine, median_ms
 from stpwidget import PRESETS, TMParameters, poisson_train, regular_train, simulate
 
 

@@ -19,8 +19,8 @@ Run: ``.venv/bin/python benchmarks/bench_quantal.py``.
 from __future__ import annotations
 
 import numpy as np
-from _timing import machine, median_ms
 
+from benchmarks._timing import machine, median_ms
 from stpwidget.model import simulate
 from stpwidget.params import PRESETS
 from stpwidget.quantal import VirtualSynapse

@@ -6,7 +6,7 @@ learns the ratio from the page and draws its figure at it, so the screenshot is 
 twice the CSS size), waits until the kernel is idle and the figure drawn at that ratio and
 still, and saves the explorer element as ``docs/explorer.png``.
 
-Run: ``.venv/bin/python scripts/screenshot.py [--out docs/explorer.png] [--scale 2]`` (needs
+Run: ``.venv/bin/python -m scripts.screenshot [--out docs/explorer.png] [--scale 2]`` (needs
 ``apt-get install chromium``).
 """
 
@@ -16,11 +16,10 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools" / "browser"))
+from tools.browser import browserkit as bk
+from tools.browser.explorer_page import ExplorerPage
 
-import browserkit as bk  # noqa: E402
-from explorer_page import ExplorerPage  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def take(out: Path, notebook: Path, scale: float = 2.0) -> Path:

@@ -15,11 +15,13 @@ from stpwidget.closed_form import (
     poisson_steady_state,
     steady_state,
 )
-from stpwidget.fit import FitResult, FitWarning, fit
+from stpwidget.fit import FitResult, FitWarning, fit, goodness_of_fit
 from stpwidget.membrane import LIFResponse, lif_response, postsynaptic_potential
-from stpwidget.model import STPState, STPTrace, simulate
+from stpwidget.model import STPState, STPTrace, release_per_spike, simulate
 from stpwidget.mystery import (
     SUBMISSION_HEADER,
+    Classroom,
+    GradeReport,
     MysterySynapse,
     grade,
     held_out_protocol,
@@ -51,8 +53,10 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "PRESETS",
     "SUBMISSION_HEADER",
+    "Classroom",
     "FitResult",
     "FitWarning",
+    "GradeReport",
     "LIFResponse",
     "MysterySynapse",
     "PoissonSteadyState",
@@ -65,6 +69,7 @@ __all__ = [
     "TMParameters",
     "VirtualSynapse",
     "fit",
+    "goodness_of_fit",
     "grade",
     "half_ceiling_rate",
     "held_out_protocol",
@@ -79,6 +84,7 @@ __all__ = [
     "postsynaptic_potential",
     "read_recordings",
     "regular_train",
+    "release_per_spike",
     "score",
     "simulate",
     "steady_state",

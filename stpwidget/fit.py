@@ -1,16 +1,17 @@
 """Fit a Tsodyks–Markram synapse to recorded response amplitudes.
 
 The model amplitude of spike k of a recording is ``A · r_k``, with ``r_k`` the release that
-:func:`stpwidget.simulate` computes for the recording's spike train (``tau_s`` does not
-enter). :func:`fit` minimizes the weighted sum of squared residuals over every spike of every
-recording from many starts at once; see ``docs/model.md`` ("Fitting") for the method.
+:func:`stpwidget.model.release_per_spike` computes for the recording's spike train
+(``tau_s`` does not enter). :func:`fit` minimizes the weighted sum of squared residuals
+over every spike of every recording from many starts at once; see ``docs/model.md``
+("Fitting") for the method. :func:`goodness_of_fit` gives that sum, and ``R²``, for any
+parameters (the explorer shows them).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import operator
 import warnings
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -18,11 +19,31 @@ from types import MappingProxyType
 import numpy as np
 import torch
 
-from stpwidget._checks import check_count, check_range
-from stpwidget._fit_core import Array, Problem, Solution, levenberg_marquardt
-from stpwidget.model import simulate
+from stpwidget._checks import check_count, check_range, check_seed
+from stpwidget._fit_core import (
+    Array,
+    Goodness,
+    Problem,
+    Solution,
+    covariance,
+    data_scale,
+    goodness_of_fit,
+    levenberg_marquardt,
+)
 from stpwidget.params import TMParameters
 from stpwidget.recordings import Recording
+
+__all__ = [
+    "A_BOUND_FACTORS",
+    "DEFAULT_BOUNDS",
+    "DEFAULT_START",
+    "FITTABLE",
+    "FitResult",
+    "FitWarning",
+    "Goodness",
+    "fit",
+    "goodness_of_fit",
+]
 
 #: Parameters :func:`fit` can estimate (``tau_s`` does not shape the amplitudes).
 FITTABLE = ("U", "tau_f", "tau_d", "A")
@@ -35,6 +56,8 @@ DEFAULT_BOUNDS: Mapping[str, tuple[float, float]] = MappingProxyType(
 #: Default bounds of ``A``, as multiples of the largest trial-mean amplitude.
 A_BOUND_FACTORS = (1e-3, 1e3)
 _UNITS = {"U": "", "tau_f": " s", "tau_d": " s", "A": ""}
+#: Largest ``amplitude / sd`` (``sd`` 1 where not given) whose squares sum in float64.
+MAX_SCALE = 1e150
 
 
 class FitWarning(UserWarning):
@@ -51,7 +74,8 @@ class FitResult:
         The best fit: free parameters fitted, the others from ``start``.
     sse : float
         Weighted sum of squared residuals, ``Σ ((mean_k - A r_k) / sd_k)²`` over every spike
-        of every recording (``sd_k = 1`` without ``sd``), in squared amplitude units.
+        of every recording (``sd_k = 1`` without ``sd``), in squared amplitude units: the
+        ``sse`` of :func:`goodness_of_fit` at ``params``.
     predicted : list of torch.Tensor
         ``A · release`` of every spike, one float64 tensor per recording, in order.
     stderr : dict of str to float
@@ -72,6 +96,11 @@ class FitResult:
         Whether the winning start met a stopping tolerance within ``max_iter`` iterations.
     n_iter : int
         Iterations run (of the batch of starts).
+    notes : tuple of str
+        The messages of the :class:`FitWarning` s this fit issues, in plain words: which
+        parameters the data do not pin down, why, and what to do. Empty when every standard
+        error is finite. For a reader that shows them (e.g. the explorer) without catching
+        warnings.
     """
 
     params: TMParameters
@@ -83,6 +112,7 @@ class FitResult:
     bounds: dict[str, tuple[float, float]]
     converged: bool
     n_iter: int
+    notes: tuple[str, ...] = ()
 
 
 def fit(
@@ -115,7 +145,7 @@ def fit(
         bounds), and the value of every parameter that is not free (``tau_s`` is copied into
         the result). Default :data:`DEFAULT_START`.
     seed : int, default 0
-        Seed of the other starts: the same seed gives the same fit.
+        Seed of the other starts, in [0, 2**31 - 1]: the same seed gives the same fit.
     n_starts : int, default 48
         Number of starts: ``start`` and ``n_starts - 1`` scrambled-Sobol points spread over
         the bounds (uniform in log scale), all run at once in one parameter batch.
@@ -130,10 +160,15 @@ def fit(
     Raises
     ------
     ValueError
-        For no recordings, amplitudes whose trial means are all <= 0, an unknown or repeated
-        name in ``free``, bounds with ``low >= high`` or out of range, a ``start`` that is not
-        a single :class:`TMParameters` or lies outside the bounds, a bad ``seed``,
-        ``n_starts`` or ``max_iter``.
+        For no recordings, amplitudes whose trial means are all <= 0, amplitudes over ``sd``
+        above 1e150 (their squares would overflow), an unknown or repeated name in ``free``,
+        bounds with ``low >= high`` or out of range, a ``start`` that is not a single
+        :class:`TMParameters` or lies outside the bounds (or, with ``A`` not free, whose
+        ``A`` is over 1e150 times the largest amplitude), a ``seed`` outside [0, 2**31 - 1],
+        ``n_starts`` or ``max_iter`` below 1. Every argument is checked before any work.
+    TypeError
+        For ``recordings``, ``free`` or ``bounds`` of the wrong kind (e.g. ``bounds`` as a
+        list of pairs), or a ``seed`` that is not an integer.
 
     Warns
     -----
@@ -143,7 +178,11 @@ def fit(
     Notes
     -----
     ``A`` is not searched: for any other parameters its best value is a closed form (the
-    amplitudes are linear in it), limited to its bounds. Standard errors assume independent
+    amplitudes are linear in it), limited to its bounds. The other parameters are searched
+    on a log scale with their bounds kept by projection, so a parameter whose best value is
+    at a bound (``tau_f`` of a depressing synapse) costs no extra iterations. The fit does
+    not depend on the data's unit: amplitudes scaled by ``c`` (``sd`` too) give the same
+    parameters with ``A`` scaled by ``c``. Standard errors assume independent
     residuals of equal variance after weighting; with ``sd`` set to the true standard
     deviations, ``sse / (n_spikes - n_free)`` is close to 1.
 
@@ -174,10 +213,13 @@ def fit(
                 f"start.{name} = {values[name]:g}{_UNITS[name]} lies outside bounds"
                 f"['{name}'] = [{low:g}, {high:g}]{_UNITS[name]}"
             )
-    try:
-        seed = operator.index(seed)
-    except TypeError:
-        raise ValueError(f"seed must be an integer; got {seed!r}") from None
+    y_scale, _ = data_scale(recs)
+    if "A" not in names and not values["A"] <= MAX_SCALE * y_scale:
+        raise ValueError(
+            f"start.A = {values['A']:g} is over {MAX_SCALE:g} times the largest amplitude "
+            f"({y_scale:g}); with A not free, give it in the amplitudes' unit"
+        )
+    seed = check_seed("seed", seed)
     n_starts, max_iter = check_count("n_starts", n_starts, 1), check_count("max_iter", max_iter, 1)
     nonlinear = tuple(n for n in names if n != "A")
     problem = Problem.build(
@@ -187,22 +229,24 @@ def fit(
         fixed={k: v for k, v in values.items() if k not in names},
         a_bounds=limits["A"] if "A" in names else None,
     )
-    first = problem.z_of(np.array([[values[n] for n in nonlinear]]))
-    z0 = np.concatenate([first, _spread(len(nonlinear), n_starts - 1, seed)])
+    first = problem.c_of(np.array([[values[n] for n in nonlinear]]))
+    c0 = np.concatenate([first, _spread(len(nonlinear), n_starts - 1, seed)])
     floor = 1e-28 * float(((problem.sqrt_w * problem.y) ** 2).sum())
-    solution = levenberg_marquardt(problem.evaluate, z0, max_iter, sse_floor=floor)
-    return _result(problem, solution, recs, names, limits)
+    solution = levenberg_marquardt(problem.evaluate, c0, max_iter, sse_floor=floor)
+    result = _result(problem, solution, recs, names, limits)
+    for note in result.notes:
+        warnings.warn(note, FitWarning, stacklevel=2)
+    return result
 
 
 def _spread(p: int, n: int, seed: int) -> Array:
-    """``n`` starts in z: scrambled Sobol points of the unit cube, kept 2 % off the bounds."""
+    """``n`` starts in the unit cube: scrambled Sobol points, kept 2 % off the faces."""
     if n == 0 or p == 0:  # only A free: one "start" (A is solved for) is all there is
         return np.zeros((0, p))
     # SobolEngine seeds its own generator: the global torch RNG is left untouched.
     sobol = torch.quasirandom.SobolEngine(p, scramble=True, seed=seed)  # type: ignore[no-untyped-call]
-    s = 0.02 + 0.96 * sobol.draw(n, dtype=torch.float64).numpy()
-    z: Array = np.arcsin(2.0 * s - 1.0)
-    return z
+    s: Array = 0.02 + 0.96 * sobol.draw(n, dtype=torch.float64).numpy()
+    return s
 
 
 def _result(
@@ -215,28 +259,33 @@ def _result(
     """Assemble the winning start's fit, predictions, path and standard errors."""
     best = int(np.nan_to_num(solution.sse, nan=math.inf).argmin())
     steps = solution.moved[:, best]
+    scale = problem.y_scale
     path = [
-        problem.params(problem.theta(z), float(a))
-        for z, a in zip(solution.history_z[steps, best], solution.history_a[steps, best])
+        problem.params(problem.theta(c), float(a) * scale)
+        for c, a in zip(solution.history_c[steps, best], solution.history_a[steps, best])
     ]
     params = path[-1]
-    predicted = [
-        float(params.A) * simulate(params, r.spike_times, duration=1.0, dt=1.0).release
-        for r in recs
-    ]
-    residuals = problem.sqrt_w * (problem.y - torch.cat(predicted).numpy())
-    theta = problem.theta(solution.z[best])
-    stderr = _stderr(problem, theta, float(params.A), residuals, names, limits)
+    goodness = goodness_of_fit(params, recs)
+    # Standard errors in the problem's scaled units (A / y_scale), then A's scaled back.
+    a = float(solution.a[best])
+    residuals = problem.sqrt_w * (problem.y - torch.cat(goodness.predicted).numpy() / scale)
+    theta = problem.theta(solution.c[best])
+    scaled = dict(limits)
+    scaled["A"] = (limits["A"][0] / scale, limits["A"][1] / scale)
+    stderr, notes = _stderr(problem, theta, a, residuals, names, scaled)
+    if "A" in stderr:
+        stderr["A"] *= scale
     return FitResult(
         params=params,
-        sse=float((residuals**2).sum()),
-        predicted=predicted,
+        sse=goodness.sse,
+        predicted=list(goodness.predicted),
         stderr=stderr,
         path=path,
         free=names,
         bounds={n: limits[n] for n in names},
         converged=bool(solution.converged[best]),
         n_iter=solution.n_iter,
+        notes=notes,
     )
 
 
@@ -247,8 +296,8 @@ def _stderr(
     residuals: Array,
     names: tuple[str, ...],
     limits: dict[str, tuple[float, float]],
-) -> dict[str, float]:
-    """Curvature standard errors in API units; NaN (and a FitWarning) where not pinned down.
+) -> tuple[dict[str, float], tuple[str, ...]]:
+    """Curvature standard errors in API units, and a note for each one that is NaN.
 
     A parameter at a bound is set aside first; then, one at a time, the parameter whose
     interval ``value ± stderr`` leaves its bounds furthest (in log scale), with the errors of
@@ -262,16 +311,18 @@ def _stderr(
     for n in names:  # at a bound, relative to the log-scaled range
         gap = min(math.log(value[n] / limits[n][0]), math.log(limits[n][1] / value[n]))
         if gap < 1e-6 * math.log(limits[n][1] / limits[n][0]):
-            reasons[n] = "it sits at a bound"
+            reasons[n] = "it sits at a bound of its allowed range"
     se = np.full(len(names), math.nan)
     while len(reasons) < len(names):
         keep = [k for k, n in enumerate(names) if n not in reasons]
         dof = residuals.size - len(keep)
         if dof <= 0:
             for k in keep:
-                reasons[names[k]] = f"{residuals.size} amplitudes, {len(keep)} parameters"
+                reasons[names[k]] = (
+                    f"{residuals.size} amplitudes are too few for {len(keep)} parameters"
+                )
             break
-        cov = _covariance(jac[:, keep]) * float((residuals**2).sum()) / dof
+        cov = covariance(jac[:, keep]) * float((residuals**2).sum()) / dof
         se_keep = np.sqrt(np.maximum(np.diagonal(cov), 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             below = np.log(low[keep] / np.maximum(v[keep] - se_keep, 1e-300))
@@ -281,16 +332,17 @@ def _stderr(
         if excess[worst] <= 0.0:
             se[keep] = se_keep
             break
-        reasons[names[keep[worst]]] = "value ± stderr leaves its bounds"
+        reasons[names[keep[worst]]] = "value ± standard error reaches past its bounds"
+    notes: tuple[str, ...] = ()
     if reasons:
         detail = "; ".join(f"{n} ({why})" for n, why in reasons.items())
-        warnings.warn(
-            f"the data do not pin down {detail}: its standard error is NaN. Fix it "
-            "(leave it out of free) or record a protocol that constrains it.",
-            FitWarning,
-            stacklevel=4,
+        them = "them" if len(reasons) > 1 else "it"
+        notes = (
+            f"The data do not pin down {detail}, so the standard error is not determined. "
+            f"Fix {them} (leave {them} out of free) or record a protocol that constrains "
+            f"{them}.",
         )
-    return {n: float(se[k]) for k, n in enumerate(names)}
+    return {n: float(se[k]) for k, n in enumerate(names)}, notes
 
 
 def _jacobian(problem: Problem, theta: Array, a: float, names: tuple[str, ...]) -> Array:
@@ -310,27 +362,11 @@ def _jacobian(problem: Problem, theta: Array, a: float, names: tuple[str, ...]) 
     return np.stack([columns[n] for n in names], -1)
 
 
-def _covariance(jac: Array) -> Array:
-    """``(JᵀJ)⁻¹``, computed on unit-scaled columns.
-
-    If JᵀJ is singular, the result is a marker instead: inf on the diagonal for the
-    parameters that the data do not constrain (a zero column, else the largest component of
-    the null direction) and 0 elsewhere, so that the caller sets those aside and tries again.
-    """
-    norms = np.linalg.norm(jac, axis=0)
-    if (norms == 0).any():
-        return np.diag(np.where(norms == 0, math.inf, 0.0))
-    scaled = jac / norms
-    eig, vec = np.linalg.eigh(scaled.T @ scaled)
-    if eig[0] <= 1e-13 * eig[-1]:
-        marker = np.zeros_like(norms)
-        marker[int(np.abs(vec[:, 0]).argmax())] = math.inf
-        return np.diag(marker)
-    cov: Array = (vec / eig) @ vec.T / np.outer(norms, norms)
-    return cov
-
-
 def _check_recordings(recordings: Recording | Sequence[Recording]) -> list[Recording]:
+    if not isinstance(recordings, Recording | Sequence):
+        raise TypeError(
+            f"recordings must be a Recording or a sequence of them; got {type(recordings).__name__}"
+        )
     recs = [recordings] if isinstance(recordings, Recording) else list(recordings)
     if not recs:
         raise ValueError("recordings must hold at least one Recording; got none")
@@ -342,10 +378,19 @@ def _check_recordings(recordings: Recording | Sequence[Recording]) -> list[Recor
             "recordings: every trial-mean amplitude is <= 0, but the model's A · release is "
             "positive; give inward currents as magnitudes (flip the sign)"
         )
+    y_scale, sd_min = data_scale(recs)
+    if not y_scale / sd_min <= MAX_SCALE:
+        raise ValueError(
+            f"recordings: amplitudes up to {y_scale:g} with sd down to {sd_min:g} (1 where not "
+            f"given) exceed amplitude / sd = {MAX_SCALE:g}, beyond which squared residuals "
+            "overflow; give the amplitudes in larger units (e.g. nA, not pA) or give sd"
+        )
     return recs
 
 
 def _check_free(free: Sequence[str]) -> tuple[str, ...]:
+    if not isinstance(free, str | Sequence):
+        raise TypeError(f"free must be a sequence of names; got {type(free).__name__}")
     names = (free,) if isinstance(free, str) else tuple(free)
     if not names:
         raise ValueError(f"free must name at least one of {', '.join(FITTABLE)}")
@@ -361,6 +406,11 @@ def _check_free(free: Sequence[str]) -> tuple[str, ...]:
 def _check_bounds(
     names: tuple[str, ...], bounds: Mapping[str, tuple[float, float]] | None, peak: float
 ) -> dict[str, tuple[float, float]]:
+    if bounds is not None and not isinstance(bounds, Mapping):
+        raise TypeError(
+            "bounds must be a mapping of name to (low, high), e.g. {'U': (0.1, 0.9)}; "
+            f"got {type(bounds).__name__}"
+        )
     limits = dict(DEFAULT_BOUNDS)
     limits["A"] = (A_BOUND_FACTORS[0] * peak, A_BOUND_FACTORS[1] * peak)
     for name, pair in (bounds or {}).items():

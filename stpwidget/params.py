@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from stpwidget._checks import check_range
+from stpwidget._checks import as_real, check_range
 
 #: A parameter value: a Python float or a tensor (a batch of values broadcasts).
 Value = float | torch.Tensor
@@ -22,9 +22,10 @@ TIME_CONSTANTS = ("tau_f", "tau_d", "tau_s")
 class TMParameters:
     """Tsodyks–Markram synapse parameters, time constants in **seconds**.
 
-    Each field may be a float or a ``torch.Tensor``; tensors broadcast against each other,
+    Each field may be a number or a ``torch.Tensor``; tensors broadcast against each other,
     so a leading batch dimension describes a batch of synapses. Values are validated on
-    construction.
+    construction; a number is stored as a Python ``float`` (tensors are kept as given, so
+    gradients flow back to them). Text is never converted: ``tau_f="0.5"`` is refused.
 
     Parameters
     ----------
@@ -41,9 +42,12 @@ class TMParameters:
 
     Raises
     ------
+    TypeError
+        If a field is not a number or a real tensor (a string, ``None``, a bool, a NumPy
+        array of several values). The message names the field.
     ValueError
         If a time constant is not a finite positive number, ``U`` is outside (0, 1], or
-        ``A`` is not finite and positive. The message names the field.
+        ``A`` is not finite and positive. The message names the field and the range.
 
     Examples
     --------
@@ -58,6 +62,12 @@ class TMParameters:
     A: Value = 1.0
 
     def __post_init__(self) -> None:
+        for name in self._fields():
+            value = getattr(self, name)
+            if not isinstance(value, torch.Tensor):
+                object.__setattr__(self, name, as_real(name, value))
+            elif value.is_complex() or value.dtype == torch.bool:
+                raise TypeError(f"{name} must hold real numbers; got a {value.dtype} tensor")
         for name in TIME_CONSTANTS:
             check_range(name, getattr(self, name), low=0.0, low_open=True, unit=" s")
         check_range("U", self.U, low=0.0, high=1.0, low_open=True)

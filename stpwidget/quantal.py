@@ -27,17 +27,26 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from stpwidget._checks import check_count, check_range, check_samples
-from stpwidget.model import STPTrace, simulate
+from stpwidget._checks import as_real, check_count, check_range, check_samples
+from stpwidget.model import per_spike
 from stpwidget.params import TMParameters
 from stpwidget.recordings import Recording
 from stpwidget.trains import as_spike_times
 
 __all__ = ["VirtualSynapse"]
 
-#: Sampling step and length of the one-sample trace ``simulate`` is asked for: only the
-#: per-spike utilization is used, which does not depend on either.
-_ONE_SAMPLE = 1e-3
+#: Most release sites of one synapse (real synapses have one to a few hundred).
+MAX_SITES = 10**6
+#: Largest quantal coefficient of variation (measured ones are below 1).
+MAX_CV = 10.0
+#: Largest seed: any 64-bit value (the mystery synapses draw theirs from a hash).
+MAX_SEED = 2**64 - 1
+#: Largest ``A`` and ``noise_sd``, in the recording's unit: larger draws could overflow.
+MAX_SCALE = 1e100
+
+#: Below this CV the summed quanta are exactly ``k q`` to float64 precision (their spread,
+#: ``c q √k``, is under 1e-90 of ``k q``); the gamma law's ``k / c²`` would overflow.
+_CV_EXACT = 1e-100
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -50,27 +59,33 @@ class VirtualSynapse:
     ----------
     params : TMParameters
         One synapse (plain floats or one-element tensors; time constants in s). ``A`` is the
-        mean response of a full release, in the recording's unit (e.g. pA); ``τ_s`` plays
-        no part in the amplitudes.
+        mean response of a full release, in the recording's unit (e.g. pA), at most 1e100;
+        ``τ_s`` plays no part in the amplitudes.
     n_sites : int
-        Number of independent release sites ``N`` (>= 1), each holding at most one vesicle.
+        Number of independent release sites ``N``, in [1, 10⁶], each holding at most one
+        vesicle.
     quantal_cv : float, default 0.0
-        Coefficient of variation ``c`` of one vesicle's contribution (>= 0). Quanta follow a
-        gamma law of mean ``q = A / N``; 0 means every vesicle adds exactly ``q``.
+        Coefficient of variation ``c`` of one vesicle's contribution, in [0, 10]. Quanta
+        follow a gamma law of mean ``q = A / N``; 0 means every vesicle adds exactly ``q``.
     noise_sd : float, default 0.0
         Standard deviation ``σ`` of the Gaussian recording noise added to every response, in
-        the unit of ``A`` (>= 0).
+        the unit of ``A``, in [0, 1e100].
     seed : int, default 0
-        Seed (>= 0) of the synapse's private NumPy random generator: two synapses built with
-        the same arguments give the same recordings, and each :meth:`record` call continues
-        the stream (new trials). The global NumPy and torch generators are not touched.
+        Seed in [0, 2**64 - 1] of the synapse's private NumPy random generator: two synapses
+        built with the same arguments give the same recordings, and each :meth:`record`
+        call continues the stream (new trials). The global NumPy and torch generators are
+        not touched.
 
     Raises
     ------
+    TypeError
+        If ``params`` is not a :class:`TMParameters`, ``n_sites`` or ``seed`` is not an
+        integer (booleans and floats are refused), or ``quantal_cv`` or ``noise_sd`` is not
+        a number. The message names the argument.
     ValueError
-        If ``params`` is not a single :class:`TMParameters`, ``n_sites`` is not an integer
-        >= 1, ``quantal_cv`` or ``noise_sd`` is negative or not finite, or ``seed`` is not an
-        integer >= 0. The message names the argument.
+        If ``params`` is a batch or its ``A`` is above 1e100, or a value is outside its
+        range (the message names the argument and the range). All are checked before
+        anything is drawn, so :meth:`record` cannot overflow.
 
     Notes
     -----
@@ -102,22 +117,26 @@ class VirtualSynapse:
         seed: int = 0,
     ) -> None:
         if not isinstance(params, TMParameters):
-            raise ValueError(f"params must be a TMParameters; got {type(params).__name__}")
+            raise TypeError(f"params must be a TMParameters; got {type(params).__name__}")
         if params.batch_shape.numel() != 1:
             raise ValueError(
                 "params must describe one synapse (plain floats or one-element tensors); "
                 f"got a batch of shape {tuple(params.batch_shape)}"
             )
-        check_range("quantal_cv", quantal_cv, low=0.0)
-        check_range("noise_sd", noise_sd, low=0.0)
+        check_range("params.A", params.A, low=0.0, high=MAX_SCALE, low_open=True)
+        sites = check_count("n_sites", n_sites, 1, MAX_SITES)
+        cv, sd = as_real("quantal_cv", quantal_cv), as_real("noise_sd", noise_sd)
+        check_range("quantal_cv", cv, low=0.0, high=MAX_CV)
+        check_range("noise_sd", sd, low=0.0, high=MAX_SCALE)
+        rng = np.random.default_rng(check_count("seed", seed, 0, MAX_SEED))
         self._model = _Hidden(params)
         #: Number of release sites ``N``.
-        self.n_sites: int = check_count("n_sites", n_sites, 1)
+        self.n_sites: int = sites
         #: Coefficient of variation of one quantum (dimensionless).
-        self.quantal_cv: float = float(quantal_cv)
+        self.quantal_cv: float = cv
         #: Standard deviation of the recording noise per response, in the unit of ``A``.
-        self.noise_sd: float = float(noise_sd)
-        self._rng = np.random.default_rng(check_count("seed", seed))
+        self.noise_sd: float = sd
+        self._rng = rng
 
     @property
     def params(self) -> TMParameters:
@@ -142,8 +161,10 @@ class VirtualSynapse:
 
         Raises
         ------
+        TypeError
+            For ``trials`` that is not an integer, or spike times that are not numbers.
         ValueError
-            For a bad spike train, ``trials`` not an integer >= 1, or more than 10⁸ values.
+            For a bad spike train, ``trials`` < 1, or more than 10⁸ values.
         """
         spikes = as_spike_times(spike_times)
         n_trials = check_count("trials", trials, 1)
@@ -164,7 +185,7 @@ class VirtualSynapse:
         """Amplitudes of shape ``(trials, n_spikes)``: one short loop over spikes."""
         params = self._model.value
         n_spikes = spikes.numel()
-        u_plus = _per_spike(params, spikes).post.u.reshape(-1).detach().cpu().numpy()
+        u_plus = per_spike(params, spikes).post.u.reshape(-1).detach().cpu().numpy()
         # Probability that an empty site is full again by the next spike (0 before the first).
         gaps = np.diff(spikes.numpy(), prepend=spikes.numpy()[:1])
         refill = -np.expm1(-gaps / float(params.tau_d))
@@ -184,15 +205,10 @@ class VirtualSynapse:
 
     def _quanta(self, released: IntArray, q: float) -> FloatArray:
         """Summed quanta of ``released`` vesicles: gamma(k / c², scale q c²), or exactly k q."""
-        if self.quantal_cv == 0.0:
+        if self.quantal_cv < _CV_EXACT:
             return np.multiply(released, q, dtype=np.float64)
         c2 = self.quantal_cv**2
         return self._rng.gamma(released / c2, q * c2)
-
-
-def _per_spike(params: TMParameters, spikes: torch.Tensor) -> STPTrace:
-    """``simulate`` for the per-spike values only (a one-sample trace)."""
-    return simulate(params, spikes, duration=_ONE_SAMPLE, dt=_ONE_SAMPLE)
 
 
 class _Hidden:

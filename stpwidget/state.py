@@ -10,31 +10,38 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 
-from stpwidget._checks import check_range
+from stpwidget._checks import check_count, check_range
 from stpwidget.closed_form import (
     SteadyState,
-    half_ceiling_rate,
-    paired_pulse_ratio,
-    poisson_steady_state,
-    steady_state,
 )
+from stpwidget.fit import goodness_of_fit
 from stpwidget.membrane import lif_response, postsynaptic_potential
 from stpwidget.model import STPTrace, simulate
 from stpwidget.params import PRESETS, TMParameters
 from stpwidget.recordings import Recording
+from stpwidget.response import RATES as RATES  # re-exported: the panels' grid
+from stpwidget.response import ceiling_fraction, frequency_response
+from stpwidget.response import readout_values as readout_values  # re-exported
 from stpwidget.stimulus import Stimulus
 
-#: Input rates (Hz) of the frequency-response panel.
-RATES = np.logspace(0, 2, 121)
-_RATES = torch.as_tensor(RATES)
 #: The preset selector's value once a parameter leaves the active preset.
 CUSTOM = "custom"
 #: The preset that "show other preset" overlays, for each preset.
 OTHER_PRESET = {"facilitating": "depressing", "depressing": "facilitating"}
+#: The panels shown by default (names of :data:`stpwidget.view.PANELS`).
+DEFAULT_PANELS: tuple[str, ...] = ("state", "current", "frequency")
+#: The panel that shows recordings: shown exactly when there are recordings.
+DATA_PANEL = "data"
+#: The panel whose potential :func:`compute` computes.
+MEMBRANE_PANEL = "membrane"
+#: Most recordings at once: the data panel draws each in its own colour, and the rig and
+#: loading refuse more.
+MAX_RECORDINGS = 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,8 +64,6 @@ class ExplorerState:
         The inputs kept as a faint ghost by **pin**.
     dt : float
         Sampling step of the traces in s.
-    membrane : bool
-        Whether to compute the postsynaptic membrane potential (the membrane panel).
     tau_m : float
         Membrane time constant in s.
     lif : bool
@@ -67,7 +72,18 @@ class ExplorerState:
         Its threshold, in units of A (the potential's unit at gain 1; reset 0, 2 ms
         refractory period).
     recordings : tuple of Recording
-        Recorded responses to compare the model with (the data panel, fitting).
+        Recorded responses to compare the model with (the data panel, fitting), at most
+        :data:`MAX_RECORDINGS`.
+    panels : tuple of str
+        The panels shown, top to bottom within each column. The data panel is among them
+        exactly when there are recordings (:meth:`with_panels` and :meth:`with_recordings`
+        keep that rule; the constructor refuses a state that breaks it).
+
+    Raises
+    ------
+    ValueError
+        For a value outside its range, a repeated panel, or panels and recordings that
+        break the rule above.
     """
 
     params: TMParameters
@@ -77,11 +93,11 @@ class ExplorerState:
     compare: bool = False
     pinned: tuple[TMParameters, Stimulus] | None = None
     dt: float = 1e-4
-    membrane: bool = False
     tau_m: float = 0.02
     lif: bool = False
     threshold: float = 0.15
     recordings: tuple[Recording, ...] = ()
+    panels: tuple[str, ...] = DEFAULT_PANELS
 
     def __post_init__(self) -> None:
         if self.active_preset not in PRESETS:
@@ -93,6 +109,80 @@ class ExplorerState:
         check_range("dt", self.dt, low=0.0, high=0.01, low_open=True, unit=" s")
         check_range("tau_m", self.tau_m, low=0.0, high=10.0, low_open=True, unit=" s")
         check_range("threshold", self.threshold, low=0.0, low_open=True)
+        _check_panels(self.panels, bool(self.recordings))
+        if len(self.recordings) > MAX_RECORDINGS:
+            raise ValueError(
+                f"recordings: the data panel shows at most {MAX_RECORDINGS} recordings "
+                f"(each in its own colour); got {len(self.recordings)}"
+            )
+
+    @property
+    def membrane(self) -> bool:
+        """Whether the membrane panel is shown (so :func:`compute` computes the potential)."""
+        return MEMBRANE_PANEL in self.panels
+
+    @property
+    def shown_recording(self) -> int | None:
+        """Index of the recording whose spike train the stimulus is, or None."""
+        if self.stimulus.kind != "recorded":
+            return None
+        times = list(self.stimulus.times)
+        return next(
+            (k for k, r in enumerate(self.recordings) if r.spike_times.tolist() == times), None
+        )
+
+    def with_panels(self, panels: Sequence[str]) -> ExplorerState:
+        """The same state showing ``panels``; the data panel joins while there are recordings.
+
+        Raises
+        ------
+        ValueError
+            For a repeated name, or the data panel without recordings.
+        """
+        names = tuple(p for p in panels if p != DATA_PANEL)
+        if DATA_PANEL in panels and not self.recordings:
+            _check_panels(tuple(panels), False)  # raises, naming the rule
+        names += (DATA_PANEL,) if self.recordings else ()
+        return dataclasses.replace(self, panels=names)
+
+    def with_recordings(self, recordings: Sequence[Recording], shown: int = 0) -> ExplorerState:
+        """The same state with ``recordings`` (none: the data panel and recorded input go).
+
+        With recordings the data panel joins and the time panels show recording ``shown``'s
+        spike train; without, a recorded input falls back to a regular train.
+
+        Raises
+        ------
+        ValueError
+            For more than :data:`MAX_RECORDINGS` recordings or ``shown`` out of range.
+        """
+        recs = tuple(recordings)
+        panels = tuple(p for p in self.panels if p != DATA_PANEL)
+        if not recs:
+            stimulus = self.stimulus
+            if stimulus.kind == "recorded":
+                stimulus = dataclasses.replace(stimulus, kind="regular", times=())
+            return dataclasses.replace(self, recordings=(), panels=panels, stimulus=stimulus)
+        state = dataclasses.replace(self, recordings=recs, panels=(*panels, DATA_PANEL))
+        return state.showing_recording(shown)
+
+    def showing_recording(self, index: int) -> ExplorerState:
+        """The same state with recording ``index``'s spike train as the input.
+
+        Raises
+        ------
+        ValueError
+            For an index that is not one of the recordings'.
+        """
+        index = check_count("index", index)
+        if index >= len(self.recordings):
+            raise ValueError(
+                f"index must be in [0, {len(self.recordings) - 1}] (the recordings' "
+                f"positions); got {index}"
+            )
+        times = tuple(self.recordings[index].spike_times.tolist())
+        stimulus = dataclasses.replace(self.stimulus, kind="recorded", times=times)
+        return dataclasses.replace(self, stimulus=stimulus)
 
     @classmethod
     def from_preset(
@@ -124,6 +214,25 @@ class ExplorerState:
         params = dataclasses.replace(self.params, **values)  # validates
         return dataclasses.replace(self, params=params, preset=CUSTOM)
 
+    def with_stimulus(self, **values: object) -> ExplorerState:
+        """The same state with some stimulus settings changed (validated by Stimulus)."""
+        stimulus = dataclasses.replace(self.stimulus, **values)  # type: ignore[arg-type]
+        return dataclasses.replace(self, stimulus=stimulus)
+
+
+def _check_panels(panels: tuple[str, ...], recordings: bool) -> None:
+    """The rules that tie the panels to the rest of the state (names are the view's)."""
+    if not isinstance(panels, tuple) or not all(isinstance(p, str) for p in panels):
+        raise TypeError(f"panels must be a tuple of panel names; got {panels!r}")
+    if len(set(panels)) != len(panels):
+        raise ValueError(f"panels must not repeat a name; got {list(panels)}")
+    if (DATA_PANEL in panels) != recordings:
+        raise ValueError(
+            "panels: the data panel is shown exactly when there are recordings "
+            f"(load_recordings(...) brings them); got panels {list(panels)} with "
+            f"{'' if recordings else 'no '}recordings"
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class Ghost:
@@ -152,7 +261,9 @@ class Frame:
         than a regular train.
     limit : float
         The half-ceiling rate in Hz: where the release rate f·r reaches half its ceiling
-        1/τ_d (``nan`` if not below 100 Hz).
+        1/τ_d (``nan`` where the Poisson curve does not cross half within ``rates``).
+    ceiling_fraction : numpy.ndarray
+        f·r·τ_d at each of ``rates``: the release rate as a fraction of its ceiling.
     readouts : dict of str to float
         The live numbers (see :func:`readout_values`).
     ghosts : dict of str to Ghost or None
@@ -172,6 +283,7 @@ class Frame:
     frequency: SteadyState
     poisson: bool
     limit: float
+    ceiling_fraction: np.ndarray
     readouts: dict[str, float]
     ghosts: dict[str, Ghost | None]
     v: torch.Tensor | None = None
@@ -202,66 +314,8 @@ class DataFit:
 
 def data_fit(params: TMParameters, recordings: tuple[Recording, ...]) -> DataFit:
     """The model's amplitudes for ``recordings`` and how well they match (see DataFit)."""
-    predicted, residuals, weights, means = [], [], [], []
-    for rec in recordings:
-        release = simulate(params, rec.spike_times, 1e-3, dt=1e-3).release  # no trace needed
-        model = float(params.A) * release
-        w = torch.ones_like(model) if rec.sd is None else rec.sd**-2
-        predicted.append(model)
-        residuals.append(rec.mean - model)
-        weights.append(w)
-        means.append(rec.mean)
-    y, w, r = torch.cat(means), torch.cat(weights), torch.cat(residuals)
-    sse = float((w * r**2).sum())
-    sst = float((w * (y - (w * y).sum() / w.sum()) ** 2).sum())
-    return DataFit(tuple(predicted), sse, 1.0 - sse / sst if sst > 0 else float("nan"))
-
-
-def readout_values(params: TMParameters, stimulus: Stimulus) -> dict[str, float]:
-    """The explorer's live numbers for one synapse and stimulus.
-
-    Returns
-    -------
-    dict of str to float
-        ``first``: release of the first spike from rest (= U); ``ppr``: paired-pulse ratio
-        at the stimulus' interval 1/rate; ``steady``: release per spike after a long train
-        at the stimulus' rate (regular input: the exact steady state; Poisson input: the
-        mean-field value); ``flim``: the half-ceiling rate in Hz, where the release rate
-        f·r reaches half its ceiling 1/τ_d (for the same kind of input).
-    """
-    poisson = stimulus.kind == "poisson"
-    frequency = _frequency(params, poisson)
-    return {
-        "first": float(params.U),
-        "ppr": float(paired_pulse_ratio(params, 1.0 / stimulus.rate)),
-        "steady": float(_steady(params, stimulus.rate, poisson)),
-        "flim": _half_ceiling(params, frequency.release, poisson),
-    }
-
-
-def _steady(params: TMParameters, rate: float, poisson: bool) -> torch.Tensor:
-    if poisson:
-        return poisson_steady_state(params, rate).release
-    return steady_state(params, rate).release
-
-
-def _half_ceiling(params: TMParameters, release: torch.Tensor, poisson: bool) -> float:
-    """Where f·r·τ_d crosses 1/2, interpolated on :data:`RATES` (the panel's curve).
-
-    The frequency response is computed on that grid anyway; the closed form's root finder
-    costs 15 ms, the interpolation microseconds (tests check they agree to 0.1 %).
-    Outside the grid: the root finder for regular input, ``nan`` for Poisson input.
-    """
-    level = RATES * release.detach().cpu().numpy() * float(params.tau_d)
-    above = np.flatnonzero(level >= 0.5)
-    if not len(above):
-        return float("nan") if poisson else float(half_ceiling_rate(params))
-    k = int(above[0])
-    if k == 0:
-        return float("nan") if poisson else float(half_ceiling_rate(params))
-    lo, hi = np.log(RATES[k - 1 : k + 1])
-    a, b = level[k - 1 : k + 1]
-    return float(np.exp(lo + (0.5 - a) / (b - a) * (hi - lo)))
+    predicted, sse, r2 = goodness_of_fit(params, recordings)
+    return DataFit(predicted, sse, r2)
 
 
 def compute(state: ExplorerState) -> Frame:
@@ -280,12 +334,13 @@ def compute(state: ExplorerState) -> Frame:
         pinned_params, pinned_stimulus = state.pinned
         ghosts["pin"] = Ghost(
             _simulate(pinned_params, pinned_stimulus, state.dt),
-            _frequency(pinned_params, poisson),
+            frequency_response(pinned_params, poisson),
         )
     if state.compare:
         other = PRESETS[OTHER_PRESET[state.active_preset]]
         ghosts["other"] = Ghost(simulate(other, trace.spike_times, stimulus.duration, dt=state.dt))
     readouts = readout_values(params, stimulus)
+    frequency = frequency_response(params, poisson)
     v = spikes = None
     if state.membrane and state.lif:  # the neuron's potential: reset after each spike
         v, spikes = lif_response(trace, state.tau_m, state.threshold)
@@ -295,9 +350,10 @@ def compute(state: ExplorerState) -> Frame:
         state=state,
         trace=trace,
         rates=RATES,
-        frequency=_frequency(params, poisson),
+        frequency=frequency,
         poisson=poisson,
         limit=readouts["flim"],
+        ceiling_fraction=ceiling_fraction(params, frequency),
         readouts=readouts,
         ghosts=ghosts,
         v=v,
@@ -310,14 +366,3 @@ def compute(state: ExplorerState) -> Frame:
 def _simulate(params: TMParameters, stimulus: Stimulus, dt: float) -> STPTrace:
     # Cached: a pinned ghost is recomputed for every frame, but its inputs do not change.
     return simulate(params, stimulus.spikes(), stimulus.duration, dt=dt)
-
-
-@functools.lru_cache(maxsize=8)
-def _frequency(params: TMParameters, poisson: bool = False) -> SteadyState:
-    """Response over :data:`RATES`: a regular train's steady state, or Poisson's mean field.
-
-    For Poisson input the ``current`` field holds the time-averaged current.
-    """
-    if poisson:
-        return SteadyState(*poisson_steady_state(params, _RATES))
-    return steady_state(params, _RATES)

@@ -11,7 +11,7 @@ from typing import Literal
 
 import torch
 
-from stpwidget._checks import check_range
+from stpwidget._checks import as_real, check_count, check_range, check_seed
 from stpwidget.trains import (
     as_spike_times,
     poisson_train,
@@ -22,6 +22,11 @@ from stpwidget.trains import (
 
 Kind = Literal["regular", "poisson", "probe", "step", "recorded"]
 KINDS: tuple[str, ...] = ("regular", "poisson", "probe", "step", "recorded")
+
+#: Highest rate (Hz) of any train: faster is almost surely a unit slip.
+MAX_RATE = 1000.0
+#: The real-valued settings, converted to ``float`` (text is refused) before any check.
+REALS = ("rate", "start", "probe_delay", "rate_after", "switch")
 
 #: Display windows (s). The window only changes in these steps, so the time axis does not
 #: jump while a slider is dragged.
@@ -40,7 +45,7 @@ class Stimulus:
         ``rate`` to ``rate_after`` at ``switch`` and goes on as long again; or the spike
         times ``times`` of a recording.
     rate : float, default 10.0
-        Rate in Hz (> 0); before the switch for ``"step"``.
+        Rate in Hz, in (0, 1000]; before the switch for ``"step"``.
     n_spikes : int, default 9
         Spikes in the regular train (the expected count for Poisson), 1 to 500.
     start : float, default 0.1
@@ -48,19 +53,24 @@ class Stimulus:
     probe_delay : float, default 0.5
         Gap between the last spike and the probe in s, in (0, 20] (``kind="probe"`` only).
     seed : int, default 0
-        Seed of the Poisson draw (same seed, same train).
+        Seed of the Poisson draw, in [0, 2**31 - 1] (same seed, same train).
     rate_after : float, default 40.0
-        Rate after the switch in Hz (> 0), ``kind="step"`` only.
+        Rate after the switch in Hz, in (0, 1000] (``kind="step"`` only).
     switch : float, default 0.8
-        Time of the rate step in s, after ``start`` (``kind="step"`` only).
+        Time of the rate step in s, in (0, 40] and, for ``kind="step"`` (the only kind that
+        uses it), after ``start``.
     times : tuple of float, default ()
         Spike times in s, sorted, >= 0 (``kind="recorded"`` only; at least one).
 
     Raises
     ------
+    TypeError
+        For a setting of the wrong type, naming it: text for a number (``rate="10"``), a
+        bool, a float for ``n_spikes`` or ``seed``, ``None``.
     ValueError
-        For an unknown ``kind`` or a value outside its range; or a stimulus whose train
-        would outlast the longest display window (100 s).
+        For an unknown ``kind``, a tensor of several values for a number, or a value outside
+        its range; or a stimulus whose train would outlast the longest display window
+        (100 s). Numbers are stored as ``float`` and ``int``.
     """
 
     kind: Kind = "regular"
@@ -74,19 +84,32 @@ class Stimulus:
     times: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.kind, str):
+            raise TypeError(f"kind must be one of {KINDS}; got {self.kind!r}")
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}; got {self.kind!r}")
-        check_range("rate_after", self.rate_after, low=0.0, low_open=True, unit=" Hz")
-        check_range("switch", self.switch, low=self.start, high=40.0, low_open=True, unit=" s")
-        times = as_spike_times(self.times)  # validates: 1-D, finite, >= 0, sorted
+        for name in REALS:
+            object.__setattr__(self, name, as_real(name, getattr(self, name)))
+        object.__setattr__(self, "n_spikes", check_count("n_spikes", self.n_spikes, 1, 500))
+        object.__setattr__(self, "seed", check_seed("seed", self.seed))
+        times = as_spike_times(self.times, "times")  # validates: 1-D, finite, >= 0, sorted
         object.__setattr__(self, "times", tuple(times.tolist()))
         if self.kind == "recorded" and not self.times:
             raise ValueError("times must hold at least one spike time for kind='recorded'")
-        check_range("rate", self.rate, low=0.0, low_open=True, unit=" Hz")
-        check_range("n_spikes", self.n_spikes, low=1, high=500)
-        if int(self.n_spikes) != self.n_spikes:
-            raise ValueError(f"n_spikes must be an integer in [1, 500]; got {self.n_spikes!r}")
+        check_range("rate", self.rate, low=0.0, high=MAX_RATE, low_open=True, unit=" Hz")
+        check_range(
+            "rate_after", self.rate_after, low=0.0, high=MAX_RATE, low_open=True, unit=" Hz"
+        )
         check_range("start", self.start, low=0.0, high=10.0, unit=" s")
+        # The switch must come after the start only where it is used: a regular train may
+        # start after the (unused) default switch.
+        after = self.start if self.kind == "step" else 0.0
+        try:
+            check_range("switch", self.switch, low=after, high=40.0, low_open=True, unit=" s")
+        except ValueError as err:
+            if self.kind != "step":
+                raise
+            raise ValueError(f"{err} (the step comes after start={self.start:g} s)") from None
         check_range("probe_delay", self.probe_delay, low=0.0, high=20.0, low_open=True, unit=" s")
         if self.end > WINDOWS[-1] / 1.1:
             if self.kind in ("step", "recorded"):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
-from stpwidget._checks import check_count, check_range, check_samples
+from stpwidget._checks import check_count, check_range, check_samples, check_seed
 
 #: Longest train (in s) the helpers generate: longer is almost surely a unit slip (ms for s).
 MAX_DURATION = 1e5
@@ -54,21 +53,33 @@ def poisson_train(rate: float, duration: float, seed: int | None = None) -> torc
     duration : float
         Length of the train in s (> 0).
     seed : int, optional
-        Seed of a private ``torch.Generator``: the same seed gives the same train, and the
-        global torch RNG is left untouched. ``None`` draws a fresh train.
+        Seed in [0, 2**31 - 1] of a private ``torch.Generator``: the same seed gives the same
+        train, and the global torch RNG is left untouched. ``None`` draws a fresh train.
 
     Returns
     -------
     torch.Tensor
         Sorted spike times in s, float64, shape ``(n,)`` with ``n ~ Poisson(rate * duration)``.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an integer or ``None``, or a number is not a number.
+    ValueError
+        If ``rate`` or ``duration`` is out of range or ``seed`` outside [0, 2**31 - 1].
     """
     check_range("rate", rate, low=0.0, unit=" Hz")
     check_range("duration", duration, low=0.0, high=MAX_DURATION, low_open=True, unit=" s")
+    return _poisson(rate, duration, None if seed is None else check_seed("seed", seed))
+
+
+def _poisson(rate: float, duration: float, seed: int | None) -> torch.Tensor:
+    """:func:`poisson_train` after validation; ``seed`` may be any 64-bit value here."""
     gen = torch.Generator()
     if seed is None:
         gen.seed()
     else:
-        gen.manual_seed(operator.index(seed))
+        gen.manual_seed(seed)
     mean = torch.tensor(float(rate) * float(duration), dtype=torch.float64)
     check_samples("poisson_train(rate * duration)", int(mean) + 1)
     n = int(torch.poisson(mean, generator=gen))
@@ -91,7 +102,7 @@ def with_recovery_probe(spikes: Sequence[float] | torch.Tensor, delay: float) ->
     torch.Tensor
         The train followed by the probe, float64, shape ``(len(spikes) + 1,)``.
     """
-    train = as_spike_times(spikes)
+    train = as_spike_times(spikes, "spikes")
     if train.numel() == 0:
         raise ValueError("spikes must hold at least one spike to probe recovery after it")
     check_range("delay", delay, low=0.0, high=MAX_DURATION, low_open=True, unit=" s")
@@ -116,9 +127,10 @@ def step_train(
       (to within 1e-9 of an interval) belongs to the after side. After the switch the first
       spike is at ``switch``, then one every ``1 / rate_after`` s while before ``duration``.
       So the last interval before the switch may be shorter than ``1 / rate_before``.
-    * an integer ``seed``: a homogeneous Poisson train on each side, independent of each
-      other. Both sides are drawn with :func:`poisson_train` from two seeds derived from
-      ``seed`` (NumPy's ``SeedSequence``), so the same seed gives the same train.
+    * an integer ``seed`` (in [0, 2**31 - 1]): a homogeneous Poisson train on each side,
+      independent of each other. Both sides are drawn as by :func:`poisson_train` from two
+      seeds derived from ``seed`` (NumPy's ``SeedSequence``), so the same seed gives the
+      same train.
 
     A rate of 0 Hz gives no spikes on that side.
 
@@ -131,7 +143,8 @@ def step_train(
     duration : float
         End of the train in s (> 0); spikes are strictly before it.
     seed : int, optional
-        ``None`` (default) for regular trains; an integer >= 0 for Poisson trains.
+        ``None`` (default) for regular trains; an integer in [0, 2**31 - 1] for Poisson
+        trains.
     start : float, default 0.0
         Beginning of the train in s, in ``[0, duration)``.
 
@@ -142,20 +155,26 @@ def step_train(
 
     Raises
     ------
+    TypeError
+        If a number is not a number (e.g. a string) or ``seed`` is not an integer or None.
     ValueError
         If a rate is negative or not finite, ``start``, ``switch`` or ``duration`` is out
-        of range, or ``seed`` is not an integer >= 0. The message names the argument.
+        of range, or ``seed`` is outside [0, 2**31 - 1]. The message names the argument.
 
     Examples
     --------
     >>> step_train(10.0, 40.0, switch=0.3, duration=0.4)
     tensor([0.0000, 0.1000, 0.2000, 0.3000, 0.3250, 0.3500, 0.3750], dtype=torch.float64)
     """
+    if seed is not None:
+        seed = check_seed("seed", seed)
     check_range("rate_before", rate_before, low=0.0, unit=" Hz")
     check_range("rate_after", rate_after, low=0.0, unit=" Hz")
     check_range("duration", duration, low=0.0, high=MAX_DURATION, low_open=True, unit=" s")
     check_range("start", start, low=0.0, high=float(duration), high_open=True, unit=" s")
     check_range("switch", switch, low=float(start), high=float(duration), unit=" s")
+    expected = float(rate_before) * (float(switch) - float(start))
+    check_samples("step_train (rates x times)", int(expected + float(rate_after) * float(duration)))
     sides = (
         (float(rate_before), float(start), float(switch)),
         (float(rate_after), float(switch), float(duration)),
@@ -163,13 +182,9 @@ def step_train(
     if seed is None:
         parts = [_regular_between(rate, begin, end) for rate, begin, end in sides]
     else:
-        try:
-            root = np.random.SeedSequence(operator.index(seed))
-        except (TypeError, ValueError):
-            raise ValueError(f"seed must be None or an integer >= 0; got {seed!r}") from None
-        seeds = root.generate_state(2, dtype=np.uint64).tolist()
+        seeds = np.random.SeedSequence(seed).generate_state(2, dtype=np.uint64).tolist()
         parts = [
-            poisson_train(rate, end - begin, seed=s) + begin
+            _poisson(rate, end - begin, seed=s) + begin
             for (rate, begin, end), s in zip(sides, seeds)
             if end > begin
         ]
@@ -183,40 +198,54 @@ def _regular_between(rate: float, begin: float, end: float) -> torch.Tensor:
     return regular_train(rate, max(0, math.ceil((end - begin) * rate - 1e-9)), start=begin)
 
 
-def as_spike_times(spikes: Sequence[float] | torch.Tensor) -> torch.Tensor:
-    """Validate spike times and return them as a 1-D float64 CPU tensor (s).
+def as_spike_times(
+    spikes: Sequence[float] | torch.Tensor, name: str = "spike_times"
+) -> torch.Tensor:
+    """Validate spike times and return them as a new 1-D float64 CPU tensor (s).
 
     Parameters
     ----------
     spikes : sequence of float or torch.Tensor
         Spike times in s: 1-D, finite, >= 0 and sorted (equal times are allowed).
+    name : str, default "spike_times"
+        Argument name used in the messages.
 
     Returns
     -------
     torch.Tensor
-        The same times, float64, on the CPU.
+        The same times, float64, on the CPU: always a copy, never the caller's tensor.
 
     Raises
     ------
+    TypeError
+        If ``spikes`` is text, or holds something that is not a real number.
     ValueError
-        If the times are not 1-D, not finite, negative or not sorted.
+        If the times are not 1-D, not finite, negative or not sorted; the message names the
+        first offending spike (counting from 1).
     """
+    if isinstance(spikes, str | bytes):
+        raise TypeError(f"{name} must be a 1-D sequence of times in s, got the string {spikes!r}")
+    if isinstance(spikes, torch.Tensor) and (spikes.is_complex() or spikes.dtype == torch.bool):
+        raise TypeError(f"{name} must hold real numbers; got a {spikes.dtype} tensor")
     try:
-        train = torch.as_tensor(spikes, dtype=torch.float64).detach().cpu()
+        train = torch.as_tensor(spikes, dtype=torch.float64).detach().cpu().clone()
     except (TypeError, ValueError, RuntimeError) as err:
-        raise ValueError(f"spike_times must be a 1-D sequence of times in s; {err}") from None
+        raise TypeError(f"{name} must be a 1-D sequence of times in s; {err}") from None
     if train.ndim != 1:
         raise ValueError(
-            f"spike_times must be 1-D (one train shared by the batch); got shape "
-            f"{tuple(train.shape)}"
+            f"{name} must be 1-D (one train shared by the batch); got shape {tuple(train.shape)}"
         )
-    if train.numel():
-        check_range("spike_times", train, low=0.0, unit=" s")
-        backwards = np.diff(train.numpy()) < 0
-        if backwards.any():
-            k = int(np.argmax(backwards))
-            raise ValueError(
-                "spike_times must be sorted in increasing order; "
-                f"spike {k + 1} at {train[k + 1].item():g} s comes after {train[k].item():g} s"
-            )
+    a = train.numpy()
+    bad = ~(np.isfinite(a) & (a >= 0.0))
+    if bad.any():
+        k = int(np.argmax(bad))
+        value = float(a[k])
+        raise ValueError(f"{name} must be finite and in [0 s, inf); spike {k + 1} is {value!r} s")
+    backwards = np.diff(a) < 0
+    if backwards.any():
+        k = int(np.argmax(backwards))
+        raise ValueError(
+            f"{name} must be sorted in increasing order; "
+            f"spike {k + 2} at {a[k + 1]:g} s comes after {a[k]:g} s"
+        )
     return train

@@ -37,7 +37,15 @@ def test_readme_kernel_example_runs_and_its_numbers_are_the_kernels():
 # By import path: stpwidget exports a function `fit` that hides the module of that name.
 DOCTESTED = [
     importlib.import_module(name)
-    for name in ("stpwidget.fit", "stpwidget.membrane", "stpwidget.mystery", "stpwidget.quantal")
+    for name in (
+        "stpwidget.fit",
+        "stpwidget.membrane",
+        "stpwidget.mystery",
+        "stpwidget.mystery._text",
+        "stpwidget.mystery.rig",
+        "stpwidget.mystery.scoring",
+        "stpwidget.quantal",
+    )
 ] + [
     stpwidget.recordings,
     stpwidget.closed_form,

@@ -16,8 +16,9 @@ import pytest
 import torch
 from tm_reference import releases
 
+from stpwidget.examples import example_recordings
 from stpwidget.explorer import STPExplorer
-from stpwidget.explorer import data_controls as dc
+from stpwidget.explorer.sections import data as dc
 from stpwidget.fit import FitWarning, fit
 from stpwidget.params import PRESETS, TMParameters
 from stpwidget.recordings import Recording, write_recordings
@@ -130,7 +131,10 @@ def test_upload_as_the_front_end_sends_it(explorer, recordings):
         (b"label,t_s,amplitude\na,0.1,1.0\na,0.2,x\n", r"bad\.csv: CSV row 3, column 'amplitude'"),
         (b"label,t_s,amp\na,0.1,1.0\n", r"bad\.csv: CSV row 1, column 3"),
         (b"label,t_s,amplitude\na,0.2,1.0\na,0.1,1.0\n", r"bad\.csv: CSV row 3, column 't_s'"),
-        (b"label,t_s,amplitude\na,0.1,\xff\n", r"bad\.csv: not a UTF-8"),
+        (
+            b"label,t_s,amplitude\na,0.1,\xff\n",
+            r"bad\.csv: CSV row 2, column 3 \('amplitude'\): byte 0xff is not UTF-8",
+        ),
     ],
 )
 def test_bad_upload_names_row_and_column_and_changes_nothing(explorer, recordings, content, match):
@@ -147,9 +151,7 @@ def test_example_is_noisy_facilitating_data_within_its_standard_error(explorer):
     explorer.data_controls.example.click()
     recs = explorer.state.recordings
     assert [r.label for r in recs] == ["10 Hz", "20 Hz", "40 Hz"]
-    assert all(
-        torch.equal(a.amplitudes, b.amplitudes) for a, b in zip(recs, dc.example_recordings())
-    )
+    assert all(torch.equal(a.amplitudes, b.amplitudes) for a, b in zip(recs, example_recordings()))
     p, n_sites, cv, sd = PRESETS["facilitating"], 50, 0.3, 0.02
     for rec, rate in zip(recs, (10.0, 20.0, 40.0)):
         spikes = rec.spike_times.numpy()
@@ -198,24 +200,18 @@ def test_a_field_and_best_a(explorer, recordings):
     assert values(p)[:4] == values(state.params)[:4]
 
 
-def test_frame_indices_keep_the_last_and_at_most_twenty():
-    assert dc.frame_indices(5) == [0, 1, 2, 3, 4]
-    many = dc.frame_indices(203)
-    assert len(many) == 20 and many[0] == 0 and many[-1] == 202 and many == sorted(set(many))
-
-
-def test_fit_button_walks_the_path_and_ends_exactly_at_the_fit(explorer, monkeypatch):
+def test_fit_button_glides_from_the_students_values_to_the_fit(explorer, monkeypatch):
     explorer.data_controls.example.click()
-    explorer.data_controls.animation_seconds = 0.5
+    explorer.data_controls.animation_seconds = 20.0  # long: each frame waits (sleep is fake)
+    explorer.set_params(U=0.3, tau_d=0.4)  # the student's values: the animation's start
     start = explorer.state
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FitWarning)
-        expected = fit(start.recordings, bounds=dc.FIT_BOUNDS, start=start.params)
-    shown, sleeps, replying, show = [], [], [], explorer.show
+        expected = fit(start.recordings, start=start.params)  # fit()'s own bounds
+    shown, sleeps, show = [], [], explorer.show
 
     def record(state, **kw):
         shown.append(state.params)
-        replying.append(any(s.continuous_update for s in explorer.sliders.values()))
         show(state, **kw)
 
     monkeypatch.setattr(explorer, "show", record)
@@ -224,23 +220,34 @@ def test_fit_button_walks_the_path_and_ends_exactly_at_the_fit(explorer, monkeyp
     explorer.data_controls.fit_button.click()
     assert values(explorer.params) == values(expected.params)  # A and τ_s included
     assert float(explorer.params.tau_s) == float(start.params.tau_s)
-    path = [values(p) for p in expected.path]
-    assert 2 <= len(shown) <= 20 and explorer.render_count - renders == len(shown)
-    positions = [path.index(values(p)) for p in shown]  # every frame is a point of the path
-    assert positions == sorted(positions) and positions[-1] == len(path) - 1
-    # Frame k is due k · 0.5 s / frames after the first (the sleep here does not pass time,
-    # so each sleep is the whole wait until that frame is due): all within the half second.
-    assert len(sleeps) == len(shown) and sleeps[0] == 0.0
-    assert 0.0 < max(sleeps) <= 0.5 * (len(shown) - 1) / len(shown)
+    n = len(shown)
+    assert n == dc.MAX_FRAMES and explorer.render_count - renders == n
+    # Frame k (1..n) is k/n of the way from the student's values: geometric for τ and A,
+    # linear for U; the last is the fit itself.
+    for k, p in enumerate(shown, start=1):
+        w = k / n
+        a, b = float(start.params.tau_d), float(expected.params.tau_d)
+        assert float(p.tau_d) == pytest.approx(a * (b / a) ** w, rel=1e-12)
+        u0, u1 = float(start.params.U), float(expected.params.U)
+        assert float(p.U) == pytest.approx(u0 + w * (u1 - u0), rel=1e-12)
+    # Frame k is due k · 20 s / frames after the first (the sleep here does not pass time,
+    # so each sleep is the whole wait until that frame is due): all within the 20 s.
+    assert len(sleeps) == n and sleeps[0] == 0.0
+    assert 0.0 < max(sleeps) <= 20.0 * (n - 1) / n
     assert explorer.preset.value == "custom"
-    # A browser's slider sends a value snapped to its step back when continuous_update is
-    # on; during the animation it must not (the reply to an early frame would undo the fit).
-    assert not any(replying) and all(s.continuous_update for s in explorer.sliders.values())
+    # The browser's late replies to the frames (U snapped to its slider's 0.01 step) are
+    # echoes, not the student's drags: the fit stays.
+    fitted = explorer.state
+    for p in shown[:5]:
+        explorer.sliders["U"].value = round(float(p.U), 2)
+    assert explorer.state is fitted
     # Standard errors as the fit gives them, ms for time constants.
     errors = explorer.data_controls.errors.value
+    symbols = {"U": "U", "tau_f": "τ_f", "tau_d": "τ_d", "A": "A"}  # as the sliders say
     for name in ("U", "tau_f", "tau_d", "A"):
         scale, unit = (1e3, " ms") if name.startswith("tau") else (1.0, "")
         row = re.search(rf'class="stp-stderr-{name}">(.*?)</tr>', errors).group(1)
+        assert f"<td>{symbols[name]}</td>" in row
         assert f"± {scale * expected.stderr[name]:.3g}{unit}" in row
         assert f"{scale * float(getattr(expected.params, name)):.4g}{unit}" in row
     explorer.sliders["tau_s"].value = 5.0  # the state moves away from the fit: errors go

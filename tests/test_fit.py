@@ -269,16 +269,33 @@ BAD_CALLS = {
     ),
     "start a batch": (lambda: fit(REC, start=MIXED.replace(U=torch.tensor([0.2, 0.3]))), "start"),
     "start not parameters": (lambda: fit(REC, start={"U": 0.2}), "start"),
-    "seed not an integer": (lambda: fit(REC, seed=1.5), "seed"),
+    "seed too large": (lambda: fit(REC, seed=2**70), "seed"),
+    "seed negative": (lambda: fit(REC, seed=-1), "seed"),
     "n_starts zero": (lambda: fit(REC, n_starts=0), "n_starts"),
     "max_iter zero": (lambda: fit(REC, max_iter=0), "max_iter"),
 }
 
 
-@pytest.mark.parametrize("case", BAD_CALLS)
-def test_bad_input_names_the_argument(case):
-    call, pattern = BAD_CALLS[case]
-    with pytest.raises(ValueError, match=pattern):
+BAD_TYPES = {
+    "seed not an integer": (lambda: fit(REC, seed=1.5), "seed"),
+    "seed a bool": (lambda: fit(REC, seed=True), "seed"),
+    "bounds a list of pairs": (lambda: fit(REC, bounds=[("U", (0.1, 0.9))]), "bounds"),
+    "free not a sequence": (lambda: fit(REC, free=5), "free"),
+    "recordings not a sequence": (lambda: fit(5), "recordings"),
+}
+
+
+CASES = {case: (ValueError, *v) for case, v in BAD_CALLS.items()} | {
+    case: (TypeError, *v) for case, v in BAD_TYPES.items()
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_names_the_argument(case, monkeypatch):
+    # Every argument is checked before any work: the fit's problem is never built.
+    monkeypatch.setattr(importlib.import_module("stpwidget.fit").Problem, "build", None)
+    error, call, pattern = CASES[case]
+    with pytest.raises(error, match=pattern):
         call()
 
 

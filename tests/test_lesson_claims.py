@@ -109,6 +109,11 @@ LECTURER = Prose(
     "03_lecturer",
 )
 LECTURER_CODE = "\n".join(c.source for c in LECTURER_CELLS if c.cell_type == "code")
+EXPLORER_CELLS = jupytext.read(ROOT / "notebooks" / "01_explorer.md").cells
+EXPLORER = Prose(
+    " ".join(prose(c.source) for c in EXPLORER_CELLS if c.cell_type == "markdown"),
+    "01_explorer",
+)
 CODE = code_of_lesson()
 
 
@@ -132,6 +137,11 @@ def ppr(p: TMParameters, d: float) -> float:
 
 def pct(x: float) -> str:
     return f"{100 * x:.0f}%"
+
+
+def typed(x: float, fmt: str) -> float:
+    """``x`` as the text writes it (rounded to ``fmt``): what a student copies from it."""
+    return float(f"{x:{fmt}}")
 
 
 # --- the synapses and the protocols -------------------------------------------------------
@@ -181,6 +191,44 @@ def claim_explorer_start() -> None:
     assert "STPExplorer(preset=" in CODE
 
 
+def half_ceiling(p: TMParameters) -> float:
+    """Where f·r∞ reaches 1/(2 τ_d): bisection on the hand formula (docs/model.md)."""
+    lo, hi = 0.1, 1000.0
+    for _ in range(100):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if mid * r_inf(p, mid) * float(p.tau_d) < 0.5 else (lo, mid)
+    return lo
+
+
+def claim_explorer_notebook() -> None:
+    """01_explorer: the figure's one axis, its dotted line f½, and the "Try this" numbers."""
+    from stpwidget.state import readout_values
+
+    EXPLORER.states(
+        "on one axis from 0 to 1",
+        "as a dotted line, the *half-ceiling rate* f½, where the release per second reaches "
+        "half of its ceiling",
+        f"decays slowly (τ_f = {1e3 * float(FAC.tau_f):g} ms)",
+        f"recovers fast (τ_d = {1e3 * float(FAC.tau_d):g} ms)",
+    )
+    short = DEP.replace(tau_d=0.1)
+    before, after = half_ceiling(DEP), half_ceiling(short)
+    gain = 40.0 * r_inf(DEP, 40.0) / (10.0 * r_inf(DEP, 10.0)) - 1
+    assert before < 10.0  # "10 Hz and 40 Hz both lie above it"
+    EXPLORER.states(
+        "from 10 Hz to 40 Hz",
+        f"half-ceiling rate is {before:.2f} Hz, so 10 Hz and 40 Hz both lie above it: four "
+        f"times the rate gives only {pct(gain)} more release per second",
+        f"from {1e3 * float(DEP.tau_d):g} ms to {1e3 * float(short.tau_d):g} ms",
+        f"from {before:.2f} Hz to {after:.1f} Hz",
+    )
+    # the line under the explorer's figure shows the same numbers (f½ to 3 digits)
+    stimulus = ExplorerState.from_preset("depressing").stimulus
+    for params, value in ((DEP, before), (short, after)):
+        shown = readout_values(params, stimulus)["flim"]
+        assert f"{shown:.3g}" == f"{value:.3g}", (shown, value)
+
+
 # --- exercise 1 ---------------------------------------------------------------------------
 
 
@@ -200,6 +248,7 @@ def claim_exercise_1() -> None:
         f"recovers during the gap ({u_plus * (1 - U):.4f})",
         f"(the wrong order: only {u_minus * x_minus:.4f})",
     )
+    assert ex.check_second_release(typed(r2, ".4f")) and ex.check_second_release(typed(r2, ".2f"))
 
 
 # --- paired pulses (exercise 2) ----------------------------------------------------------
@@ -225,6 +274,8 @@ def claim_exercise_2() -> None:
         "accepts any interval whose PPR is within 1% of the largest PPR",
     )
     assert "[0.01, 0.03, 0.1, 0.3, 1.0, 3.0]" in CODE  # the figure's dots include 100 ms
+    for stated in (peak, low, high):  # every interval the text states passes, as typed (ms)
+        assert ex.check_ppr_peak(typed(1e3 * stated, ".0f") / 1e3), stated
     # the checker's tolerance is the stated 1%: the edges of the range pass, beyond fails
     assert ex.check_ppr_peak(low * 1.002) and ex.check_ppr_peak(high * 0.998)
     assert not ex.check_ppr_peak(low * 0.99) and not ex.check_ppr_peak(high * 1.01)
@@ -248,6 +299,8 @@ def claim_recovery() -> None:
     by_hand = 0.75 * math.log(10 * (1 - xe))
     assert by_hand == pytest.approx(t90, abs=0.01)  # u has decayed: the hand formula holds
     naive = 0.75 * math.log(10)
+    assert ex.check_recovery_time(typed(t90, ".2f")) and ex.check_recovery_time(typed(t90, ".1f"))
+    assert "not 0" in ex.check_recovery_time(typed(naive, ".2f")).message  # a named slip
     LESSON.states(
         "releases 90% of what the first spike",
         "the first one that reaches 90%",
@@ -348,6 +401,10 @@ def claim_rate_filter() -> None:
         rf"1/(0.45 \times 0.75\ \mathrm{{s}}) \approx {f_lim:.2f}$ Hz",
         rf"$1/\tau_d \approx {1 / 0.75:.2f}$ per second",
     )
+    GUIDE.states(f"(2.9 for {f_lim:.3f})")  # "a number ... cut off to two or more digits"
+    # exercise 5 passes the text's 2.96, and 2.9 and 3 (cut off and rounded to fewer digits)
+    for answer in (typed(f_lim, ".2f"), math.floor(10 * f_lim) / 10, typed(f_lim, ".0f")):
+        assert ex.check_limiting_frequency(answer), answer
     # the facilitating synapse: u∞⁺ at 100 Hz, 1/(Uτ_d), the share of the ceiling, 1/(u∞τ_d)
     u100, share = u_inf(FAC, 100.0), 100.0 * r_inf(FAC, 100.0) * 0.05
     classic = 1 / (0.15 * 0.05)
@@ -359,7 +416,7 @@ def claim_rate_filter() -> None:
         f"({u100:.2f} at 100 Hz)",
         rf"$1/(U\tau_d)$ = {classic:.0f} Hz is far too high",
         f"already {pct(share)} of the ceiling at 100 Hz",
-        f"rate gives {lo:.1f} Hz",
+        "This *half-ceiling rate* is the one rate the explorer marks",
     )
     GUIDE.states(
         f"(u∞⁺ is {u100:.2f} at 100 Hz)",
@@ -380,6 +437,10 @@ def claim_exercise_6() -> None:
         "the checker accepts any rate whose release per spike is within 1% of the largest",
     )
     assert ex.check_tuned_rate(ok.min() * 1.002) and not ex.check_tuned_rate(ok.min() * 0.99)
+    # every rate the text states passes as typed: the ends of the range, the peak, the estimate
+    peak = float(peak_frequency(FAC, exact=True))
+    for stated in (ok.min(), ok.max(), peak, mwt):
+        assert ex.check_tuned_rate(typed(stated, ".1f")), stated
 
 
 # --- Poisson input (exercise 7) -----------------------------------------------------------
@@ -486,6 +547,10 @@ def claim_exercise_7() -> None:
         "regular train",
         rf"u^+ \langle x^- \rangle \approx {mf:.3f}$",
     )
+    assert ex.check_poisson_release(typed(reference, ".2f"))
+    assert ex.check_poisson_release(typed(mf, ".3f"))
+    regular = ex.check_poisson_release(typed(r_inf(FAC, 20.0), ".2f")).message
+    assert "regular 20 Hz train" in regular, regular  # the regular value, as typed, is named
     GUIDE.states(
         "Facilitating preset, Poisson input at 20 Hz.",
         f"about {reference:.2f} against {r_inf(FAC, 20.0):.2f}",
@@ -661,7 +726,9 @@ def claim_exercise_9() -> None:
     dep, fac = r["depressing"], r["facilitating"]
     jump, late = dep[7:11].sum() / dep[6], dep[31:35].sum() / dep[6]
     fac_jump, fac_late = fac[7:11].sum() / fac[6], fac[31:35].sum() / fac[6]
-    assert 2 < jump < 3 and fac_late > 3
+    fac_next = fac[11:15].sum() / fac[6]  # 0.9 <= t < 1.0 s
+    assert STEP_TIMES[11] == pytest.approx(0.9) and STEP_TIMES[15] == pytest.approx(1.0)
+    assert 2 < jump < 3 and fac_next < 3 < fac_late and fac_late / late > 2
     assert abs(dep[7] / dep[6] - 1) < 0.02  # "releases as much as the one before it"
     assert (np.diff(dep[7:11]) < 0).all()  # "each of the next finds x more depleted"
     LESSON.states(
@@ -671,9 +738,19 @@ def claim_exercise_9() -> None:
         f"About {jump:.2f}: the rate quadruples, but the release per 100 ms does not even "
         f"triple, and by the last 100 ms of the step the ratio is down to {late:.2f}",
         "($x$ had recovered to its 10 Hz level); each of",
-        f"the same ratio is {fac_jump:.2f} right after the step and stays above 3",
+        f"the same ratio is {fac_jump:.2f} right after the step, {fac_next:.2f} in the next "
+        f"100 ms and {fac_late:.2f} in the last 100 ms: it stays about three times higher",
     )
+    # the package's windows (exercise 9's checker) give the same ratios
+    from stpwidget.exercises.postsynaptic import window_release
+
+    for begin, ratio in ((0.8, fac_jump), (0.9, fac_next), (1.4, fac_late)):
+        package = window_release("facilitating", begin, begin + 0.1)
+        assert package / window_release("facilitating", 0.7, 0.8) == pytest.approx(ratio)
     assert ex.check_step_transient(jump) and not ex.check_step_transient(late)
+    assert ex.check_step_transient(typed(jump, ".2f"))
+    for slip, words in ((late, "last 100 ms"), (fac_jump, "facilitating preset")):
+        assert words in ex.check_step_transient(typed(slip, ".2f")).message
 
 
 # --- fit a synapse (section 10) -------------------------------------------------------------
@@ -800,29 +877,36 @@ def claim_fit_beyond_one_seed() -> None:
 
 
 def claim_mystery_activity() -> None:
+    from stpwidget.mystery import STARTER_DESIGN, Classroom
+
     kinds = set(MYSTERY_RANGES)
     assert kinds == {"depressing", "facilitating", "mixed"}
-    assert "trials=30" in CODE and CODE.count("with_recovery_probe(regular_train(20.0, 8") == 2
-    assert 3 * 30 <= 100  # the first design keeps the rule of at most 100 trials
-    LESSON.states("0 is perfect, 0.1 means off by a tenth of a typical response")
-    LECTURER.states("0 is perfect, 0.1 means off by a tenth of a typical response")
-    # what "0.1" means: predictions 10% too high everywhere score exactly 0.1
-    truth = mystery_synapse("NEURO-301", "ada").reveal()
-    table = grade("NEURO-301", {"ada": truth, "ada2": truth})
-    assert table.loc["ada", "error"] == 0.0
-    high = grade("NEURO-301", {"ada": truth.replace(A=1.1 * float(truth.A))})
-    assert float(high.loc["ada", "error"]) == pytest.approx(0.1, rel=1e-9)
+    # the lesson's first design is the package's starter: 3 x 10 trials, a third of 100
+    assert "trials=10" in CODE and CODE.count("with_recovery_probe(regular_train(20.0, 8") == 2
+    assert [t for *_, t in STARTER_DESIGN] == [10, 10, 10]
+    starts = [s.tolist() for _, s, _ in STARTER_DESIGN]
+    assert starts[0] == regular_train(50.0, 2, start=0.1).tolist()
+    for spikes, gap in zip(starts[1:], (0.3, 1.5)):
+        assert spikes == with_recovery_probe(regular_train(20.0, 8, start=0.1), gap).tolist()
+    phrase = "0 % is perfect, 10 % means predictions off by a tenth of a typical response"
+    LESSON.states(phrase)
+    LECTURER.states(phrase)
+    # what "10 %" means: predictions 10% too high everywhere score exactly 10.0 (%)
+    room = Classroom.create("NEURO-301", roster=["ada", "bob"])
+    ada, bob = (mystery_synapse(room.code, s).reveal(room.key) for s in ("ada", "bob"))
+    grades = grade(room, {"ada": ada, "bob": bob.replace(A=1.1 * float(bob.A))}).grades
+    assert list(grades["error"]) == [0.0, pytest.approx(10.0, abs=1e-9)]
     # the lecturer's demo class runs the lesson's first design
     for piece in (
         "regular_train(50.0, 2, start=0.1)",
         "regular_train(20.0, 8, start=0.1)",
         "for gap in (0.3, 1.5)",
-        "trials=30",
+        "trials=10",
     ):
         assert piece in LECTURER_CODE and piece.split(", start")[0] in CODE, piece
     LECTURER.states(
         "a pair of spikes 20 ms apart, and a 20 Hz train of 8 spikes with a probe 300 ms or "
-        "1.5 s after it"
+        "1.5 s after it, 10 trials each"
     )
 
 
@@ -839,6 +923,86 @@ def claim_held_out_protocol() -> None:
     )
 
 
+def claim_held_out_rule() -> None:
+    from stpwidget.mystery import HELD_OUT_PROBES, HELD_OUT_RATES, check_not_held_out
+
+    rates = sorted({*HELD_OUT_RATES, float(held_out_pulse_rate())})
+    said = ", ".join(f"{r:g}" for r in rates[:-1]) + f" or {rates[-1]:g} Hz"
+    gaps = ", ".join(f"{1e3 * g:g} ms" for g in HELD_OUT_PROBES[:-1])
+    gaps += f" or {HELD_OUT_PROBES[-1]:g} s"
+    LESSON.states(f"three or more spikes in a row at {said}, and a probe {gaps} after a train")
+    GUIDE.states(
+        f"three or more spikes in a row within 5 % of {said}",
+        f"a recovery probe within 5 % of {gaps} after a faster train",
+        f"every held-out probe train starts with {held_out_pulse_rate():g} Hz",
+    )
+    # the rule as stated: three spikes at a held-out rate (±5 %) are refused, two are not
+    for rate in rates:
+        for factor in (0.951, 1.049):
+            with pytest.raises(ValueError):
+                check_not_held_out(regular_train(rate * factor, 3, start=1.0))
+            check_not_held_out(regular_train(rate * factor, 2, start=1.0))
+        check_not_held_out(regular_train(rate * 1.06, 8, start=1.0))
+    for gap in HELD_OUT_PROBES:
+        burst = regular_train(100.0, 3, start=0.1)
+        for factor in (0.951, 1.049):
+            with pytest.raises(ValueError):
+                check_not_held_out(with_recovery_probe(burst, gap * factor))
+        check_not_held_out(with_recovery_probe(burst, gap * 1.06))
+
+
+def held_out_pulse_rate() -> float:
+    """The rate of every held-out probe train's burst, read off the trains."""
+    from stpwidget.mystery import held_out_protocol
+
+    probe = next(t for name, t in held_out_protocol().items() if "probe" in name)
+    return round(1.0 / float(probe[1] - probe[0]), 9)
+
+
+def claim_grading_rules() -> None:
+    from stpwidget.mystery import score
+    from stpwidget.mystery._rows import MS_THRESHOLD, SUSPICIOUS_S
+
+    longest = max(r["tau_f"][1] for r in MYSTERY_RANGES.values())
+    longest = max(longest, *(r["tau_d"][1] for r in MYSTERY_RANGES.values()))
+    assert MS_THRESHOLD == 10.0 and SUSPICIOUS_S == DEFAULT_BOUNDS["tau_d"][1]
+    GUIDE.states(
+        f"no mystery synapse has one over {longest:g} s, and the fit stops at "
+        f"{DEFAULT_BOUNDS['tau_d'][1]:g} s"
+    )
+    # a shown score is rounded to 0.1 %
+    guess = TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.01, U=0.3, A=150.0)
+    exact = score("NEURO-301", "ada", guess, key="NEURO-301")
+    assert score("NEURO-301", "ada", guess) == round(100 * exact, 1) / 100 != exact
+    GUIDE.states("rounded to 0.1 %")
+
+
+@functools.cache
+def lecturers_key() -> dict:
+    from stpwidget.mystery.plans import lecturer_key
+
+    return lecturer_key("stpwidget key", per_kind=10)
+
+
+def claim_lecturers_key() -> None:
+    from stpwidget.mystery.plans import DESIGNS, FOLLOW_UP
+
+    def cell(e: np.ndarray) -> str:
+        return f"{100 * np.median(e):.0f} % ({100 * e.min():.0f}–{100 * e.max():.0f} %)"
+
+    key = lecturers_key()
+    for kind, design in FOLLOW_UP.items():
+        follow = "; ".join(f"{label}, {t} trials" for label, _, t in design)
+        cells = " | ".join(cell(key[kind][d]) for d in DESIGNS)
+        GUIDE.states(f"| {kind} | {follow} | {cells} |")
+        do_nothing, starter, both = (np.median(key[kind][d]) for d in DESIGNS)
+        assert starter < do_nothing / 3, kind  # "a median error at least three times smaller"
+        assert 1 / 3 <= 1 - both / starter <= 2 / 3, kind  # "by a third to two thirds"
+    GUIDE.states("over 10 students of each kind (30 in all)")
+    pair = next(s for label, s, _ in FOLLOW_UP["depressing"] if label.startswith("pair"))
+    GUIDE.states(f"(a pair {1e3 * float(pair[1] - pair[0]):.0f} ms apart)")
+
+
 def claim_second_class_plan() -> None:
     guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
     section = guide.split("## A second class", 1)[1].split("\n## ", 1)[0]
@@ -846,9 +1010,13 @@ def claim_second_class_plan() -> None:
     assert sum(int(m) for _, m in rows) == 90, rows
     for number in ("9", "10", "11"):
         assert any(f"§{number}" in segment for segment, _ in rows), number
-    activity = guide.split("## The mystery-synapse activity (20 minutes)", 1)[1]
+    length = re.search(r"^## The mystery-synapse activity \((\d+) minutes\)$", guide, re.M)
+    assert length, "the activity's heading gives no length"
+    eleven = [int(m) for segment, m in rows if "§11" in segment]
+    assert eleven == [int(length.group(1))], (eleven, length.group(1))  # the plan's §11 row
+    activity = guide.split(length.group(0), 1)[1]
     spans = re.findall(r"^\| (\d+)–(\d+) \|", activity.split("\n## ", 1)[0], re.M)
-    assert spans[0][0] == "0" and spans[-1][1] == "20"
+    assert spans[0][0] == "0" and spans[-1][1] == length.group(1)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(spans)), spans  # no gaps, no overlaps
 
 
@@ -901,9 +1069,13 @@ def claim_guide_prompts() -> None:
     )
 
 
+#: The install cell's source: the wheel that `make dist` builds for a version.
+INSTALL_FROM = re.compile(r'^INSTALL_FROM = "stpwidget-(\d+\.\d+\.\d+)-py3-none-any\.whl"', re.M)
+
+
 def lesson_version() -> str:
-    match = re.search(r"git\+https://github\.com/[^@\s]+@v(\d+\.\d+\.\d+)", CODE)
-    assert match, "the install cell pins no tag"
+    match = INSTALL_FROM.search(CODE)
+    assert match, "the install cell names no wheel"
     return match.group(1)
 
 
@@ -914,6 +1086,12 @@ def claim_version() -> None:
         f"# In Google Colab, install the stpwidget version this lesson was written for ({version})"
         in CODE
     )
+    explorer_code = "\n".join(c.source for c in EXPLORER_CELLS if c.cell_type == "code")
+    for code in (explorer_code, LECTURER_CODE):  # all three notebooks: the same wheel
+        match = INSTALL_FROM.search(code)
+        assert match and match.group(1) == version
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'\nversion = "{version}"\n' in pyproject
 
 
 CLAIMS: dict[str, Callable[[], None]] = {
@@ -932,7 +1110,9 @@ def run_all_claims() -> None:
         claim()
 
 
-@pytest.mark.parametrize("text", [LESSON, GUIDE, LECTURER], ids=["lesson", "guide", "lecturer"])
+@pytest.mark.parametrize(
+    "text", [LESSON, GUIDE, LECTURER, EXPLORER], ids=["lesson", "guide", "lecturer", "explorer"]
+)
 def test_every_number_in_the_prose_is_checked(text):
     run_all_claims()
     assert text.unchecked() == [], "numbers in the prose that no claim checks"
@@ -941,11 +1121,52 @@ def test_every_number_in_the_prose_is_checked(text):
 # --- the teacher's kit ----------------------------------------------------------------
 
 
-def plan() -> list[tuple[str, int]]:
+def plan_section(heading: str) -> str:
     guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
-    section = guide.split("## A 90-minute plan", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| ([^|]+?) \| (\d+) \| [^|]+ \|$", section, re.M)
+    return guide.split(heading, 1)[1].split("\n## ", 1)[0]
+
+
+def plan(heading: str = "## A 90-minute plan") -> list[tuple[str, int]]:
+    rows = re.findall(r"^\| ([^|]+?) \| (\d+) \| [^|]+ \|$", plan_section(heading), re.M)
     return [(segment, int(minutes)) for segment, minutes in rows]
+
+
+HOMEWORK_MARK = re.compile(r"\(exercise (\d+) is homework\)|exercise (\d+) \(homework\)")
+
+
+def exercises_of(segments: list[tuple[str, int]]) -> tuple[set[str], set[str]]:
+    """The exercises a plan does in class, and those its rows mark as homework."""
+    in_class, marked = set(), set()
+    for segment, _ in segments:
+        marked |= {a or b for a, b in HOMEWORK_MARK.findall(segment)}
+        rest = HOMEWORK_MARK.sub("", segment)
+        in_class |= {
+            n for m in re.findall(r"exercises? ([\d, ]+)", rest) for n in re.findall(r"\d+", m)
+        }
+    return in_class, marked
+
+
+def announced_homework(heading: str) -> set[str]:
+    """The exercises the plan's "Homework, announced at the start" names (not its §s)."""
+    announced = re.search(
+        r"\*\*Homework, announced at the start:\*\* ([^.]+)\.", plan_section(heading)
+    )
+    assert announced, f"{heading}: the plan does not announce its homework"
+    return set(re.findall(r"(?<![§\d])\d+", announced.group(1)))
+
+
+@pytest.mark.parametrize("heading", ["## A 90-minute plan", "## A second class"])
+def test_a_plan_has_set_up_slack_and_homework_announced(heading):
+    """Timed for 30 students on Colab: set-up first, slack, homework said at the start."""
+    segments = plan(heading)
+    assert sum(minutes for _, minutes in segments) == 90, segments
+    assert segments[0][0] == "Set-up" and segments[0][1] >= 5, segments
+    assert ("Slack", 5) in segments, segments
+    section = plan_section(heading)
+    assert "30 students" in section and "Colab" in section
+    in_class, marked = exercises_of(segments)
+    homework = announced_homework(heading)
+    assert marked == homework and not homework & in_class, (homework, marked, in_class)
 
 
 def test_the_plan_fills_ninety_minutes_and_says_what_to_cut():
@@ -955,13 +1176,17 @@ def test_the_plan_fills_ninety_minutes_and_says_what_to_cut():
     guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
     assert "**When time is short**" in guide
     # sections 1-8 make the 90 minutes; every later section is at least placed by the guide
-    # (say, in a second class), and the optional appendix is not in the plan
+    # (say, in a second class), and the optional appendix is not in the plan; every exercise
+    # of sections 1-8 is done in class or announced as homework
     sections = re.findall(r"^## (\d+)\. ", "\n".join(c.source for c in lesson_cells()), re.M)
     planned = " ".join(segment for segment, _ in segments)
     for number in sections:
         where = planned if int(number) <= 8 else guide
         assert f"§{number}" in where, f"the teacher's guide does not place section {number}"
     assert "Appendix" not in planned
+    in_class, _ = exercises_of(segments)
+    homework = announced_homework("## A 90-minute plan")
+    assert homework | in_class == {str(n) for n in range(1, 9)}, (homework, in_class)
 
 
 def test_the_guide_has_the_kit():

@@ -1,7 +1,7 @@
-"""Mystery synapses: reproducible per student, hidden from casual inspection, and graded.
+"""Mystery synapses: reproducible per student, hidden from casual inspection, within a budget.
 
-The grading error is checked against a Tsodyks–Markram recurrence written out in this file
-(pure Python, from STP_MODEL.md) and against cases whose error is known by hand.
+Grading is in test_grading.py, the class and the held-out rule in test_classroom.py. The
+error is checked against a Tsodyks–Markram recurrence written out in tests/tm_reference.py.
 """
 
 from __future__ import annotations
@@ -13,20 +13,12 @@ import pickletools
 import struct
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from tm_reference import releases
 
 from stpwidget.model import simulate
-from stpwidget.mystery import (
-    SUBMISSION_HEADER,
-    grade,
-    held_out_protocol,
-    mystery_synapse,
-    score,
-    submission_row,
-)
+from stpwidget.mystery import Classroom, held_out_protocol, mystery_synapse, score
 from stpwidget.params import TMParameters
 from stpwidget.quantal import VirtualSynapse
 from stpwidget.trains import regular_train
@@ -51,7 +43,7 @@ def reference_error(submitted: TMParameters, truth: TMParameters) -> float:
 
 
 def truth(student: str) -> TMParameters:
-    return mystery_synapse(CLASS, student).reveal()
+    return mystery_synapse(CLASS, student).reveal(CLASS)  # a plain code is its own key
 
 
 def fields(p: TMParameters) -> tuple[float, ...]:
@@ -63,20 +55,23 @@ def fields(p: TMParameters) -> tuple[float, ...]:
 
 def test_reproducible_and_canonical_names():
     a, b = mystery_synapse(CLASS, "Ada Lovelace"), mystery_synapse(CLASS, "Ada Lovelace")
-    assert fields(a.reveal()) == fields(b.reveal())
+    assert fields(a.reveal(CLASS)) == fields(b.reveal(CLASS))
     assert (a.n_sites, a.quantal_cv, a.noise_sd) == (b.n_sites, b.quantal_cv, b.noise_sd)
     spikes = regular_train(20.0, 5)
     assert torch.equal(a.record(spikes, 3).amplitudes, b.record(spikes, 3).amplitudes)
     # Case, outer and doubled spaces do not make another student.
-    same = mystery_synapse(" neuro-101  FALL ", "  ada   lovelace")
-    assert fields(same.reveal()) == fields(a.reveal())
-    assert fields(mystery_synapse(CLASS, "Ada Byron").reveal()) != fields(a.reveal())
-    assert fields(mystery_synapse("NEURO-102", "Ada Lovelace").reveal()) != fields(a.reveal())
+    # Case, outer and doubled spaces and Unicode compatibility forms (NFKC: a full-width
+    # letter, a no-break space) do not make another student.
+    same = mystery_synapse(" neuro-101  FALL ", "  ａda\u00a0  lovelace")
+    assert fields(same.reveal(CLASS)) == fields(a.reveal(CLASS))
+    assert fields(truth("Ada Byron")) != fields(truth("Ada Lovelace"))
+    other = mystery_synapse("NEURO-102", "Ada Lovelace").reveal("NEURO-102")
+    assert fields(other) != fields(a.reveal(CLASS))
 
 
 def test_draws_span_the_stated_ranges_and_kinds():
     synapses = [mystery_synapse(CLASS, s) for s in STUDENTS]
-    params = [s.reveal() for s in synapses]
+    params = [s.reveal(CLASS) for s in synapses]
     assert len({fields(p) for p in params}) == len(params)  # every student differs
     U = np.array([float(p.U) for p in params])
     taus = np.array([[float(p.tau_f), float(p.tau_d)] for p in params])
@@ -102,12 +97,14 @@ def test_draws_span_the_stated_ranges_and_kinds():
 
 
 def test_mystery_records_like_a_virtual_synapse_of_its_truth():
-    m = mystery_synapse(CLASS, "grace")
-    assert isinstance(m, VirtualSynapse)
+    room = Classroom.create("lab", trials=4000)
+    m = mystery_synapse(room.code, "grace")
+    assert isinstance(m, VirtualSynapse) and m.trials_left == 4000
     # 4000 trials: mean of every spike within 5 SE (SE = sample SD / sqrt(n)) of A·r_k.
     spikes = regular_train(25.0, 6, start=0.1)
     amps = m.record(spikes, 4000).amplitudes.numpy()
-    p = m.reveal()
+    assert m.trials_left == 0
+    p = m.reveal(room.key)
     expected = float(p.A) * np.array(release(p, spikes.tolist()))
     se = amps.std(0, ddof=1) / math.sqrt(amps.shape[0])
     np.testing.assert_array_less(np.abs(amps.mean(0) - expected), 5 * se)
@@ -126,7 +123,7 @@ def spellings(p: TMParameters) -> list[str]:
 
 def test_secret_not_shown_by_repr_str_vars_or_pickle():
     m = mystery_synapse(CLASS, "alan")
-    p = m.reveal()
+    p = m.reveal(CLASS)
     with pytest.raises(AttributeError, match="reveal"):
         m.params  # noqa: B018
     assert not hasattr(m, "params")
@@ -140,14 +137,14 @@ def test_secret_not_shown_by_repr_str_vars_or_pickle():
     for v in fields(p)[:2] + fields(p)[3:]:
         assert struct.pack(">d", v) not in blob and struct.pack("<d", v) not in blob
         assert repr(v) not in text.getvalue()
-    # ... yet the pickle is the same synapse, at the same point of its stream.
+    # ... yet the pickle is the same synapse, at the same point of its stream and budget.
     m.record([0.0, 0.1], 2)
     clone = pickle.loads(pickle.dumps(m))
-    assert fields(clone.reveal()) == fields(p)
+    assert fields(clone.reveal(CLASS)) == fields(p) and clone.trials_left == 98
     assert torch.equal(clone.record([0.0, 0.1], 5).amplitudes, m.record([0.0, 0.1], 5).amplitudes)
 
 
-# --- grading ----------------------------------------------------------------------------
+# --- the score a student may see ---------------------------------------------------------
 
 
 def test_held_out_protocol_is_as_documented():
@@ -160,121 +157,54 @@ def test_held_out_protocol_is_as_documented():
         np.testing.assert_allclose(t, [*(np.arange(8) / 40.0), 7 / 40.0 + gap_ms / 1e3])
 
 
-def test_grade_error_zero_for_truth_and_against_a_written_out_reference():
-    students = ["ada", "bob", "cy", "dee"]
-    subs = {
-        "ada": truth("ada"),  # exact: error 0
-        "bob": truth("bob").replace(A=1.1 * float(truth("bob").A)),  # 10 % too large everywhere
-        "cy": truth("cy").replace(tau_d=2 * float(truth("cy").tau_d), tau_s=0.3),
-        "dee": TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.01, U=0.3, A=150.0),
-    }
-    frame = grade(CLASS, subs)
-    assert list(frame.index) == students and frame.index.name == "student"
-    assert list(frame.columns) == ["error", "tau_f", "tau_d", "U", "A"]
-    assert frame.loc["ada", "error"] == 0.0
-    assert frame.loc["bob", "error"] == pytest.approx(0.1, rel=1e-9)
-    for s in ("cy", "dee"):
-        assert frame.loc[s, "error"] == pytest.approx(reference_error(subs[s], truth(s)), rel=1e-9)
-        assert frame.loc[s, "error"] > 0.01
-    assert frame.loc["cy", "tau_d"] == 2 * float(truth("cy").tau_d)
-
-
-def test_dict_and_csv_agree(tmp_path):
-    subs = {
-        "ada": truth("ada"),
-        "Smith, Bob": TMParameters(tau_f=0.05, tau_d=0.7, tau_s=0.02, U=0.5, A=90.0),
-    }
-    lines = [SUBMISSION_HEADER] + [submission_row(s, p) for s, p in subs.items()]
-    assert lines[2].startswith('"Smith, Bob",')  # quoted, so the comma stays in the name
-    path = tmp_path / "subs.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    from_dict = grade(CLASS, subs)
-    pd.testing.assert_frame_equal(grade(CLASS, path), from_dict)
-    pd.testing.assert_frame_equal(grade(CLASS, str(path)), from_dict)
-    pd.testing.assert_frame_equal(grade(CLASS, io.StringIO("\n".join(lines))), from_dict)
-    assert grade(CLASS, path).loc["ada", "error"] == 0.0  # repr round-trips every float
-    # Column order is free and blank lines are skipped.
-    swapped = "A,U,tau_d,tau_f,student\n\n" + "".join(
-        f"{p.A!r},{p.U!r},{p.tau_d!r},{p.tau_f!r},{s}\n" for s, p in [("ada", truth("ada"))]
-    )
-    assert grade(CLASS, io.StringIO(swapped)).loc["ada", "error"] == 0.0
-
-
-def test_no_submissions_gives_an_empty_table():
-    frame = grade(CLASS, {})
-    assert frame.empty and list(frame.columns) == ["error", "tau_f", "tau_d", "U", "A"]
-
-
-def test_submission_row_format():
-    p = TMParameters(tau_f=0.05, tau_d=0.75, tau_s=0.02, U=0.45, A=120)
-    assert SUBMISSION_HEADER == "student,tau_f,tau_d,U,A"
-    assert submission_row(" ada ", p) == "ada,0.05,0.75,0.45,120.0"
-
-
-GOOD = "student,tau_f,tau_d,U,A\nada,0.1,0.5,0.3,100\n"
-
-
-@pytest.mark.parametrize(
-    ("text", "match"),
-    [
-        ("", r"row 1 \(header\).*student,tau_f,tau_d,U,A"),
-        ("student,tau_f,tau_d,U\nada,0.1,0.5,0.3\n", r"row 1.*missing: \['A'\]"),
-        ("student,tau_f,tau_d,U,A,tau_s\n", r"row 1.*unknown: \['tau_s'\]"),
-        ("student,tau_f,tau_d,U,A,A\n", "row 1"),
-        (GOOD + "bob,0.1,-0.5,0.3,100\n", r"row 3, column 'tau_d'.*\(0 s, inf\)"),
-        (GOOD + "bob,0.1,0.5,1.3,100\n", r"row 3, column 'U'.*\(0, 1\]"),
-        (GOOD + "bob,0.1,0.5,0.3,abc\n", r"row 3, column 'A'.*real number"),
-        (GOOD + "bob,0.1,,0.3,100\n", r"row 3, column 'tau_d'"),
-        (GOOD + "bob,nan,0.5,0.3,100\n", r"row 3, column 'tau_f'.*finite"),
-        (GOOD + "bob,0.1,0.5\n", "row 3 has 3 cells"),
-        (GOOD + " ,0.1,0.5,0.3,100\n", r"row 3, column 'student'.*non-empty"),
-        (GOOD + "\nADA ,0.1,0.5,0.3,100\n", r"row 4.*'ADA'.*already submitted \(.*row 2\)"),
-    ],
-)
-def test_bad_csv_names_row_and_column(text, match):
-    with pytest.raises(ValueError, match=match):
-        grade(CLASS, io.StringIO(text))
-
-
-@pytest.mark.parametrize(
-    ("call", "match"),
-    [
-        (lambda: mystery_synapse("", "ada"), "class_code"),
-        (lambda: mystery_synapse("  ", "ada"), "class_code"),
-        (lambda: mystery_synapse(CLASS, ""), "student"),
-        (lambda: mystery_synapse(CLASS, 7), "student"),
-        (lambda: grade("", {"ada": truth("ada")}), "class_code"),
-        (lambda: grade(CLASS, {"": truth("ada")}), "student"),
-        (lambda: grade(CLASS, {"ada": "0.1,0.5"}), r"submissions\['ada'\]"),
-        (lambda: grade(CLASS, {"ada": truth("ada"), "Ada": truth("ada")}), "already submitted"),
-        (lambda: grade(CLASS, 42), "submissions"),
-        (
-            lambda: grade(CLASS, {"ada": truth("ada").replace(U=torch.tensor([0.1, 0.2]))}),
-            "single synapse",
-        ),
-        (lambda: submission_row("", truth("ada")), "student"),
-        (lambda: submission_row("ada", None), "params"),
-    ],
-)
-def test_bad_arguments(call, match):
-    with pytest.raises(ValueError, match=match):
-        call()
-
-
-def test_score_is_one_students_grade_without_pandas():
-    # score() is what the explorer shows on submit: the written-out reference error, 0 for the
-    # truth, and (case and spacing of the name aside) the same synapse as grade's.
+def test_score_of_a_plain_code_is_the_reference_error_to_a_tenth_of_a_percent():
+    # score() is what the explorer shows on submit: 0 for the truth, the written-out
+    # reference error rounded to 0.001 (0.1 %) without the key, exact with it.
     assert score(CLASS, "ada", truth("ada")) == 0.0
     guess = TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.01, U=0.3, A=150.0)
     expected = reference_error(guess, truth("bob"))
-    assert score(CLASS, " Bob ", guess) == pytest.approx(expected, rel=1e-9)
     assert expected > 0.01
+    assert score(CLASS, " Bob ", guess) == round(100 * expected, 1) / 100
+    assert score(CLASS, "bob", guess, key=CLASS) == pytest.approx(expected, rel=1e-9)
     too_large = truth("cy").replace(A=1.1 * float(truth("cy").A))
-    assert score(CLASS, "cy", too_large) == pytest.approx(0.1, rel=1e-9)
-    for call, match in [
-        (lambda: score("", "ada", guess), "class_code"),
-        (lambda: score(CLASS, " ", guess), "student"),
-        (lambda: score(CLASS, "ada", None), "params"),
-    ]:
-        with pytest.raises(ValueError, match=match):
-            call()
+    assert score(CLASS, "cy", too_large) == 0.1
+
+
+def test_a_class_that_hides_the_score_needs_the_key():
+    room = Classroom.create("BIO-412", show_score=False)
+    guess = TMParameters(tau_f=0.3, tau_d=0.4, tau_s=0.01, U=0.3, A=150.0)
+    with pytest.raises(ValueError, match="hides the score"):
+        score(room.code, "ada", guess)
+    with pytest.raises(ValueError, match="key"):
+        score(room.code, "ada", guess, key="guess")
+    p = mystery_synapse(room.code, "ada").reveal(room.key)
+    assert score(room.code, "ada", guess, key=room.key) == pytest.approx(
+        reference_error(guess, p), rel=1e-9
+    )
+    shown = Classroom.create("BIO-412", show_score=True)
+    q = mystery_synapse(shown.code, "ada").reveal(shown.key)
+    assert score(shown.code, "ada", guess) == round(100 * reference_error(guess, q), 1) / 100
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: mystery_synapse("", "ada"), ValueError, "class_code"),
+        (lambda: mystery_synapse("  ", "ada"), ValueError, "class_code"),
+        (lambda: mystery_synapse(CLASS, ""), ValueError, "student"),
+        (lambda: mystery_synapse(CLASS, 7), TypeError, "student"),
+        (lambda: mystery_synapse(None, "ada"), TypeError, "class_code"),
+        (lambda: score("", "ada", truth("ada")), ValueError, "class_code"),
+        (lambda: score(CLASS, " ", truth("ada")), ValueError, "student"),
+        (lambda: score(CLASS, "ada", None), TypeError, "params"),
+        (lambda: score(CLASS, "ada", truth("ada"), key=3), TypeError, "key"),
+        (
+            lambda: score(CLASS, "ada", truth("ada").replace(U=torch.tensor([0.1, 0.2]))),
+            ValueError,
+            "single synapse",
+        ),
+    ],
+)
+def test_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

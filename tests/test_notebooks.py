@@ -13,7 +13,6 @@ The second is marked ``ipympl``: the Colab-like leg (``.ci/colab_leg.sh``) runs
 
 from __future__ import annotations
 
-import ast
 import doctest
 import math
 import os
@@ -26,7 +25,6 @@ import jupytext
 import nbformat
 import pytest
 import torch
-from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 from tm_reference import releases
 
@@ -249,40 +247,6 @@ def test_colab_badge_matches_the_repository(name):
         target = re.search(r"/notebooks/([^/]+)\.ipynb$", url)
         assert target and url == colab_url(target.group(1)), url
         assert (NOTEBOOKS / f"{target.group(1)}.ipynb").exists(), url
-
-
-def version() -> str:
-    """``[project] version`` of pyproject.toml."""
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
-    assert match, "pyproject.toml has no version"
-    return match.group(1)
-
-
-def install_spec(name: str) -> str:
-    """What a notebook's Colab cell installs: the release it was written for (a tag never
-    moves, so a class does not break mid-semester)."""
-    return f'"stpwidget @ git+{repository()}@v{version()}"'
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_installs_from_the_repository_only_in_colab(name):
-    nb = read_ipynb(name)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    # Parse the first code cell as IPython runs it (magics become run_line_magic calls).
-    python = TransformerManager().transform_cell(code[0].source)
-    tree = ast.parse(python)
-    assert [type(n) for n in tree.body] == [ast.Import, ast.If], "import sys, then one if"
-    guard = tree.body[1]
-    assert ast.unparse(guard.test) == "'google.colab' in sys.modules"
-    assert not guard.orelse, "nothing happens outside Colab"
-    calls = [ast.unparse(n) for n in guard.body]
-    install = f"install --quiet {install_spec(name)}"
-    assert calls == [f"get_ipython().run_line_magic('pip', {install!r})"], calls
-    for cell in nb.cells:
-        assert "!pip" not in cell.source, "use %pip (the kernel's pip), never !pip"
-        if cell.cell_type == "code" and cell is not code[0]:
-            assert not re.search(r"%pip\b", cell.source), "install only in the first cell"
 
 
 # --- exercises --------------------------------------------------------------------------
@@ -666,27 +630,46 @@ def test_the_lesson_solutions_pass_their_checkers(monkeypatch, capsys):
     capsys.readouterr()
 
 
-def test_the_guides_grading_snippet_grades_a_class(tmp_path, monkeypatch, capsys):
-    """docs/teaching.md's lecturer snippet, run on a submissions CSV written here."""
+def test_the_guides_class_and_grading_snippets_run(tmp_path, monkeypatch, capsys):
+    """docs/teaching.md's snippets: make and save a class, then grade it from its file."""
+    from stpwidget.mystery import Classroom
+
     guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    make = next(b for b in FENCE.findall(guide) if "Classroom.create(" in b)
     snippet = next(b for b in FENCE.findall(guide) if "grade(" in b)
-    code = re.search(r'grade\("([^"]+)", "([^"]+)"\)', snippet)
-    assert code, snippet
-    class_code, path = code.groups()
-    truth = mystery_synapse(class_code, "ada").reveal()
-    rows = [
-        "student,tau_f,tau_d,U,A",
-        submission_row("grace", truth),  # ada's synapse: not grace's
-        submission_row("ada", truth),
-    ]
-    (tmp_path / path).write_text("\n".join(rows) + "\n", encoding="utf-8")
+    class_file = re.search(r'Classroom\.load\("([^"]+)"\)', snippet).group(1)
+    answers = re.search(r'grade\(room, "([^"]+)"\)', snippet).group(1)
+    assert re.search(rf'room\.save\("{re.escape(class_file)}"\)', make), make
     monkeypatch.chdir(tmp_path)
+    made: dict = {}
+    exec(compile(make, "<teaching.md>", "exec"), made)
+    room = Classroom.load(tmp_path / class_file)
+    assert room.code == made["room"].code and room.code in capsys.readouterr().out
+    first = room.roster[0]
+    truth = mystery_synapse(room.code, first).reveal(room.key)
+    rows = ["student,tau_f,tau_d,U,A,check", submission_row(first, truth, room.code), "x,1,2"]
+    (tmp_path / answers).write_text("\n".join(rows) + "\n", encoding="utf-8")
     namespace: dict = {}
     exec(compile(snippet, "<teaching.md>", "exec"), namespace)
-    table = namespace["table"]
-    assert list(table.index) == ["ada", "grace"]  # sorted: the exact answer first
-    assert table.loc["ada", "error"] == 0.0 and table.loc["grace", "error"] > 0
-    assert "ada" in capsys.readouterr().out
+    report = namespace["report"]
+    assert report.grades.loc[0, "error"] == 0.0 and report.grades.loc[0, "student"] == first
+    assert list(report.problems["row"]) == [3] and "x" in capsys.readouterr().out
+    written = (tmp_path / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert written[0].startswith("student,score,error,kind,status")
+    assert len(written) == 1 + len(room.roster)
+
+
+def test_the_lecturer_notebooks_class_snippet_is_the_guides():
+    """The notebook shows (does not run) how to make a class: the guide's runnable snippet."""
+    guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    make = next(b for b in FENCE.findall(guide) if "Classroom.create(" in b)
+    shown = [
+        block
+        for c in read_md("03_lecturer").cells
+        if c.cell_type == "markdown"
+        for block in FENCE.findall(c.source)
+    ]
+    assert shown == [make]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -158,35 +158,65 @@ def test_params_and_repr():
 
 
 @pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"n_sites": 0}, r"n_sites must be an integer in \[1, 1000000\]; got 0"),
+        (
+            {"n_sites": 2**63},
+            r"n_sites must be an integer in \[1, 1000000\]; got 9223372036854775808",
+        ),
+        ({"quantal_cv": -0.1}, r"quantal_cv must be finite and in \[0, 10\]"),
+        ({"quantal_cv": math.nan}, "quantal_cv must be finite"),
+        ({"quantal_cv": 1e160}, r"quantal_cv must be finite and in \[0, 10\]; got 1e\+160"),
+        ({"noise_sd": math.nan}, "noise_sd must be finite"),
+        ({"noise_sd": -1.0}, r"noise_sd must be finite and in \[0, 1e\+100\]"),
+        ({"noise_sd": math.inf}, "noise_sd must be finite"),
+        ({"noise_sd": 1e308}, r"noise_sd must be finite and in \[0, 1e\+100\]; got 1e\+308"),
+        ({"seed": -1}, "seed must be an integer in"),
+        ({"quantal_cv": torch.tensor([0.1, 0.2])}, "quantal_cv must be a single number"),
+        ({"params": DEPRESSING.replace(U=torch.tensor([0.2, 0.3]))}, "params must describe one"),
+        ({"params": DEPRESSING.replace(A=1e200)}, r"params.A must be finite and in \(0, 1e\+100\]"),
+    ],
+)
+def test_bad_construction(kwargs, pattern):
+    args = {"params": DEPRESSING, "n_sites": 5, **kwargs}
+    with pytest.raises(ValueError, match=f"^{pattern}"):
+        VirtualSynapse(**args)
+
+
+@pytest.mark.parametrize(
     ("kwargs", "name"),
     [
-        ({"n_sites": 0}, "n_sites"),
         ({"n_sites": 2.5}, "n_sites"),
         ({"n_sites": True}, "n_sites"),
         ({"n_sites": "3"}, "n_sites"),
-        ({"quantal_cv": -0.1}, "quantal_cv"),
-        ({"quantal_cv": math.nan}, "quantal_cv"),
-        ({"noise_sd": math.nan}, "noise_sd"),
-        ({"noise_sd": -1.0}, "noise_sd"),
-        ({"noise_sd": math.inf}, "noise_sd"),
-        ({"seed": -1}, "seed"),
         ({"seed": 1.5}, "seed"),
+        ({"seed": True}, "seed"),
+        ({"quantal_cv": "0.3"}, "quantal_cv"),
+        ({"noise_sd": None}, "noise_sd"),
         ({"params": "depressing"}, "params"),
-        ({"params": DEPRESSING.replace(U=torch.tensor([0.2, 0.3]))}, "params"),
     ],
 )
-def test_bad_construction(kwargs, name):
+def test_wrong_types_at_construction(kwargs, name):
     args = {"params": DEPRESSING, "n_sites": 5, **kwargs}
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(TypeError) as info:
         VirtualSynapse(**args)
+    assert str(info.value).startswith(name), str(info.value)
+
+
+def test_extreme_but_allowed_settings_record_finite_amplitudes():
+    # The largest values the rig accepts must not overflow on the way to a Recording.
+    syn = VirtualSynapse(DEPRESSING.replace(A=1e100), 10**6, quantal_cv=10.0, noise_sd=1e100)
+    rec = syn.record(TRAIN_20HZ, trials=3)
+    assert torch.isfinite(rec.amplitudes).all()
+    tiny = VirtualSynapse(DEPRESSING, 1, quantal_cv=10.0, seed=2**64 - 1)
+    assert torch.isfinite(tiny.record(TRAIN_20HZ, trials=3).amplitudes).all()
 
 
 @pytest.mark.parametrize(
     ("trials", "spikes", "name"),
     [
         (0, TRAIN_20HZ, "trials"),
-        (1.5, TRAIN_20HZ, "trials"),
-        (None, TRAIN_20HZ, "trials"),
         (1, [0.2, 0.1], "spike_times"),
         (1, [-0.1, 0.1], "spike_times"),
         (10**8, TRAIN_20HZ, "trials"),
@@ -195,3 +225,25 @@ def test_bad_construction(kwargs, name):
 def test_bad_record(trials, spikes, name):
     with pytest.raises(ValueError, match=name):
         VirtualSynapse(DEPRESSING, 5).record(spikes, trials=trials)
+
+
+@pytest.mark.parametrize(("trials", "spikes"), [(1.5, TRAIN_20HZ), (None, TRAIN_20HZ), (1, "0.1")])
+def test_wrong_types_in_record(trials, spikes):
+    syn = VirtualSynapse(DEPRESSING, 5, seed=4)
+    with pytest.raises(TypeError, match=r"^(trials|spike_times)"):
+        syn.record(spikes, trials=trials)
+    # Nothing was drawn: the stream goes on as for a fresh synapse of the same seed.
+    fresh = VirtualSynapse(DEPRESSING, 5, seed=4)
+    assert torch.equal(syn.record(TRAIN_20HZ).amplitudes, fresh.record(TRAIN_20HZ).amplitudes)
+
+
+@pytest.mark.parametrize("cv", [1e-163, 1e-90, 1e-8])
+def test_tiny_quantal_cv_is_the_exact_limit(cv):
+    # With c -> 0 the summed quanta tend to k q; the draw must neither overflow nor divide by 0.
+    exact = VirtualSynapse(DEPRESSING, 7, seed=3).record(TRAIN_20HZ, trials=5).amplitudes
+    tiny = VirtualSynapse(DEPRESSING, 7, quantal_cv=cv, seed=3).record(TRAIN_20HZ, trials=5)
+    q = float(DEPRESSING.A) / 7
+    counts = tiny.amplitudes / q
+    torch.testing.assert_close(counts, counts.round(), rtol=0, atol=max(1e-12, 20 * cv))
+    if cv < 1e-100:  # no gamma draw at all: the same stream as c = 0
+        assert torch.equal(tiny.amplitudes, exact)

@@ -23,8 +23,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from stpwidget.view._layers import StaticLayer, overlay_svg
-from stpwidget.view.render import RATIOS, ImageRenderer, drawn_ratio
+from stpwidget.render import RATIOS, ImageRenderer, drawn_ratio
+from stpwidget.render.svg import overlay_svg
+from stpwidget.render.tiles import StaticLayer
 from stpwidget.view.style import DARK
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -232,7 +233,7 @@ def test_sparse_png_of_a_diff_image_decodes_to_it(pattern):
         "first-last": np.isin(np.arange(41), [0, 40]),
     }[pattern]
     rgba[~rows] = 0
-    from stpwidget.view._layers import encode_png
+    from stpwidget.render.png import encode_png
 
     for _ in range(2):  # the second time, zero runs come from the cache
         png = encode_png(rgba, rows=rows)

@@ -1,6 +1,7 @@
 """ExplorerState and compute(): everything the explorer shows, without a widget."""
 
 import dataclasses
+import math
 import subprocess
 import sys
 
@@ -129,3 +130,25 @@ def test_protocol_is_a_deprecated_alias_of_stimulus():
         cls = protocols.Protocol
     assert cls is Stimulus
     assert np.isclose(Stimulus(rate=20.0, n_spikes=3).duration, 0.5)
+
+
+def test_readouts_of_recorded_input_describe_the_recorded_train():
+    from tm_reference import releases
+
+    from stpwidget.explorer.text import readout_html
+
+    p = PRESETS["facilitating"]
+    times = (0.1, 0.13, 0.3, 0.31)
+    values = readout_values(p, Stimulus(kind="recorded", times=times))
+    gap, u = 0.03, float(p.U)
+    ppr = (1 + (1 - u) * math.exp(-gap / float(p.tau_f))) * (
+        1 - u * math.exp(-gap / float(p.tau_d))
+    )
+    assert values["ppr"] == pytest.approx(ppr, rel=1e-12)
+    expected = releases(u, float(p.tau_f), float(p.tau_d), list(times))[-1]
+    assert values["steady"] == pytest.approx(expected, rel=1e-12)
+    one = ExplorerState(p, Stimulus(kind="recorded", times=(0.2,)))
+    html = readout_html(compute(one))
+    assert "recorded train has one spike" in html and "nan" not in html.lower()
+    html = readout_html(compute(ExplorerState(p, Stimulus(kind="recorded", times=times))))
+    assert "first interval 30 ms" in html and "last spike" in html and "Hz (regular" not in html

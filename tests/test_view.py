@@ -81,7 +81,7 @@ def test_default_explorer_image_matches_baseline(tmp_path):
 def test_png_encoder_round_trips_the_canvas(parts):
     from PIL import Image
 
-    from stpwidget.view.render import encode_png
+    from stpwidget.render.png import encode_png
 
     rgba = np.random.default_rng(parts).integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
     with Image.open(io.BytesIO(encode_png(rgba, parts=parts))) as image:
@@ -95,7 +95,7 @@ def test_fast_diff_image_matches_matplotlibs():
     from matplotlib.figure import Figure
     from PIL import Image
 
-    from stpwidget.view.render import fast_diff_image
+    from stpwidget.render.diff import fast_diff_image
 
     fig = Figure(figsize=(3, 2), dpi=50)
     canvas = FigureCanvasWebAggCore(fig)

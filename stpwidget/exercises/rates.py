@@ -56,7 +56,7 @@ def check_limiting_frequency(answer: Any) -> Verdict:
         True when the answer is within 2% of the model.
     """
     p = PRESETS["depressing"]
-    U, tau_d = float(p.U), float(p.tau_d)
+    tau_d = float(p.tau_d)
     return compare(
         answer,
         float(limiting_frequency(p)),
@@ -66,7 +66,6 @@ def check_limiting_frequency(answer: Any) -> Verdict:
         hint="f_lim = 1 / (U τ_d) with τ_d in seconds gives Hz.",
         slips=[
             Slip(1.0 / tau_d, "1/τ_d is the ceiling of the release per second; f_lim has U too."),
-            Slip(1.0 / (U * 1e3 * tau_d), "Use τ_d in seconds: 1 / (U τ_d) is then in Hz."),
             Slip(
                 float(half_ceiling_rate(p)),
                 "That is the half-ceiling rate, where f·r∞ reaches half of 1/τ_d; the question "
@@ -113,6 +112,7 @@ def check_tuned_rate(answer: Any) -> Verdict:
         quantity="release per spike r∞",
         rtol=0.01,
         show=lambda f: f"{f:.3g} Hz",
+        unit=" Hz",
         longer="Try a higher rate: here u decays too much between spikes.",
         shorter="Try a lower rate: here x has too little time to recover between spikes.",
     )
@@ -175,6 +175,8 @@ def check_poisson_release(answer: Any) -> Verdict:
 DESIGN_RATES = (5.0, 40.0)
 #: How far (relative) from the first release r₁ = U the steady states must be.
 DESIGN_MARGIN = 0.01
+#: A time constant this long (s) or longer is taken for milliseconds typed as seconds.
+_LOOKS_LIKE_MS = 10.0
 
 
 def check_depress_then_facilitate(params: Any) -> Verdict:
@@ -192,7 +194,8 @@ def check_depress_then_facilitate(params: Any) -> Verdict:
     Returns
     -------
     Verdict
-        True when both conditions hold; otherwise says which fails and what sets it.
+        True when both conditions hold; otherwise says which fails and what sets it. A time
+        constant of 10 s or more is taken for milliseconds typed as seconds, and said so.
     """
     if params is None or params is Ellipsis:
         return Verdict(False, "No answer yet: replace `None` with a TMParameters(...).")
@@ -202,6 +205,17 @@ def check_depress_then_facilitate(params: Any) -> Verdict:
         )
     if params.batch_shape.numel() != 1:
         return Verdict(False, "Not yet: give one synapse, not a batch.")
+    typed_ms = [
+        f"{name}={float(getattr(params, name)):g} s"
+        for name in ("tau_f", "tau_d", "tau_s")
+        if float(getattr(params, name)) >= _LOOKS_LIKE_MS
+    ]
+    if typed_ms:
+        return Verdict(
+            False,
+            f"Check the unit: TMParameters takes seconds; {', '.join(typed_ms)} "
+            f"look{'s' if len(typed_ms) == 1 else ''} like milliseconds (40 ms is 0.04 s).",
+        )
     low, high = DESIGN_RATES
     ratio = (steady_state(params, list(DESIGN_RATES)).release / float(params.U)).flatten()
     at_low, at_high = float(ratio[0]), float(ratio[-1])

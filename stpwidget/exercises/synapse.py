@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from stpwidget.closed_form import paired_pulse_ratio
 from stpwidget.exercises._feedback import Slip, Verdict, compare, near_peak
 from stpwidget.model import simulate
@@ -144,6 +146,7 @@ def check_ppr_peak(answer: Any) -> Verdict:
         quantity="PPR",
         rtol=0.01,
         show=lambda s: f"{1e3 * s:.0f} ms",
+        unit=" s",
         longer="Try a longer interval: here x has not recovered yet from the first spike.",
         shorter="Try a shorter interval: here u has decayed too much since the first spike.",
         looks_like_ms=(10.0, 1000.0),
@@ -299,6 +302,8 @@ def check_which_synapse(answer: Any) -> Verdict:
     letters = ", ".join(CANDIDATES)
     if answer is None or answer is Ellipsis:
         return Verdict(False, f"No answer yet: replace `None` with one of {letters}.")
+    if isinstance(answer, np.ndarray | list | tuple) and np.asarray(answer).size == 1:
+        answer = np.asarray(answer).reshape(()).item()  # ["C"] or np.array(["C"])
     choice = answer.strip().upper() if isinstance(answer, str) else ""
     if choice not in CANDIDATES:
         return Verdict(

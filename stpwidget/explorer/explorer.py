@@ -1,8 +1,9 @@
 """STPExplorer: binds widgets to one :class:`~stpwidget.state.ExplorerState` and a view.
 
-One change flows one way: a widget's observer makes a new state, :func:`compute` turns it
-into a frame, the view's panels draw the frame and the renderer puts it on screen once.
-Nothing here computes or draws.
+One change flows one way: a widget's observer asks for a new state through the explorer's
+door (:mod:`stpwidget.explorer.door`), :func:`compute` turns it into a frame, the view's
+panels draw the frame and the renderer puts it on screen once. Nothing here computes or
+draws, and every error of a user's action ends in the message area, never in an observer.
 """
 
 from __future__ import annotations
@@ -18,23 +19,21 @@ import ipywidgets as widgets
 
 from stpwidget.explorer import text
 from stpwidget.explorer.commands import Commands
-from stpwidget.explorer.controls import (
-    PARAM_KEYS,
-    SLIDERS,
-    is_snap,
-    show_value,
-)
-from stpwidget.explorer.data_controls import DataSection
+from stpwidget.explorer.controls import arrange, build_controls
+from stpwidget.explorer.door import Echoes
 from stpwidget.explorer.export import Shown, deprecated
-from stpwidget.explorer.input_controls import InputSection
-from stpwidget.explorer.layout import arrange, build_controls
-from stpwidget.explorer.membrane_controls import MembraneSection
-from stpwidget.explorer.mystery_controls import MysterySection
-from stpwidget.explorer.section import Section, with_stimulus
-from stpwidget.state import CUSTOM, ExplorerState, Frame, compute
+from stpwidget.explorer.sections import (
+    DataSection,
+    InputSection,
+    MembraneSection,
+    MysterySection,
+    Section,
+)
+from stpwidget.explorer.sliders import PARAM_KEYS, SLIDERS, shown_value
+from stpwidget.render import make_renderer
+from stpwidget.state import CUSTOM, DEFAULT_PANELS, ExplorerState, Frame, compute
 from stpwidget.stimulus import Stimulus
-from stpwidget.view import DEFAULT_PANELS, STPView
-from stpwidget.view.render import make_renderer
+from stpwidget.view import STPView
 from stpwidget.view.style import Style
 
 logger = logging.getLogger("stpwidget")
@@ -92,20 +91,19 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         if protocol is not None:
             deprecated("STPExplorer(protocol=...)", "STPExplorer(stimulus=...)")
             stimulus = stimulus or protocol
-        state = ExplorerState.from_preset(preset, stimulus, dt)
-        self.state = replace(state, membrane="membrane" in panels)
+        self.state = ExplorerState.from_preset(preset, stimulus, dt).with_panels(panels)
         self.frame: Frame | None = None
         self.render_count = 0
-        self.holding = False
+        self.echoes = Echoes()
         self.renderer = make_renderer(backend, width, height, dpi=100, style=Style(scale))
         self.renderer.widget.add_class("stp-figure")
-        self._build_view(panels)
+        self._build_view(self.state.panels)
         c = build_controls(self.state)
         self.sliders, self.preset, self.buttons = c.sliders, c.preset, c.buttons
         self.readouts, self.message = c.readouts, c.message
         self.equations, self.code, self.details = c.equations, c.code, c.details
         # Typesetting them costs the browser ~60 ms per change: only while they are open.
-        self.details.observe(lambda _: self._update_details(), "selected_index")
+        self.watch(self.details, lambda _: self._update_details(), "selected_index")
         self.readout_values: dict[str, float] = {}
         self.inputs = InputSection(self)
         self.stimulus_controls = self.inputs.controls
@@ -113,17 +111,19 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         self.membrane_controls = MembraneSection(self)
         self.data_controls = DataSection(self)
         self.sections: list[Section] = [self.inputs, self.membrane_controls, self.data_controls]
-        self.sections += [MysterySection(self, *mystery)] if mystery is not None else []
+        if mystery is not None:
+            self.sections.append(MysterySection(self, *mystery))
+            self.data_controls.widget.selected_index = 0  # the fitting tools, open
         for key, slider in self.sliders.items():
-            slider.observe(functools.partial(self._on_slider, key), "value")
-        self.preset.observe(self._on_preset, "value")
-        self.buttons["reset"].on_click(lambda _: self.apply_preset(self.state.active_preset))
+            self.bind(slider, functools.partial(self._slider_state, key))
+        self.bind(self.preset, self._preset_state)
+        self.on_click(self.buttons["reset"], lambda: self.apply_preset(self.state.active_preset))
         self.bind(self.buttons["pin"], self._pinned)
         self.bind(self.buttons["compare"], lambda on: replace(self.state, compare=bool(on)))
         extras = [s.widget for s in self.sections[1:]]
         super().__init__(arrange(c, self.inputs.widget, extras, self.renderer.widget))
         self.add_class("stp-explorer")
-        self.show(self.state)
+        self.show(self.state, raise_errors=True)
 
     def _build_view(self, panels: Sequence[str]) -> None:
         STPView.check(panels)
@@ -134,71 +134,132 @@ class STPExplorer(Shown, Commands, widgets.VBox):
             self.view = STPView(self.renderer.figure, panels, self.renderer.style.scale)
             self.renderer.attach(self.view.data_artists)
 
+    def _view_panels(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.view.panels)
+
     def show(self, state: ExplorerState, raise_errors: bool = False) -> None:
         """Compute and draw ``state``, then move the widgets to it (one render).
 
-        On an error the message area says why and the last good state stays shown (and its
-        values return to the widgets); ``raise_errors`` re-raises it as well.
+        The view is rebuilt when ``state.panels`` differ from those shown. On an error the
+        last good state stays shown (its panels, artists and widget values) and the message
+        area says why; ``raise_errors`` re-raises the error as well.
         """
+        if not raise_errors:
+            with self.acting():
+                self.show(state, raise_errors=True)
+            return
+        shown = self._view_panels()
         try:
             with self.renderer.lock:  # widget messages may arrive on a second kernel thread
+                rebuilt = state.panels != shown
+                if rebuilt:
+                    self._build_view(state.panels)
                 frame = compute(state)
-                full = self.view.show(frame)
-        except Exception as err:  # shown to the user, never only on the console
-            if not isinstance(err, ValueError):
-                logger.exception("stpwidget explorer: update failed")
-            self.message.value = text.error_html(err)
-            if self.frame is not None:
-                with contextlib.suppress(Exception):  # best effort: the error is shown
-                    self.view.show(self.frame)  # back to the last good state's artists
-                self._sync_widgets()
-            if raise_errors or self.frame is None:
-                raise
-            return
+                full = self.view.show(frame) or rebuilt
+                self._sync_widgets(frame)
+        except Exception:
+            self._roll_back(shown)
+            raise
         self.state, self.frame = state, frame
         self.readout_values = frame.readouts
         self.message.value = ""
-        self._sync_widgets()
-        scale = self.renderer.style.scale
-        self.readouts.value = text.readout_html(frame.readouts, state.stimulus, scale)
+        self.readouts.value = text.readout_html(frame, self.renderer.style.scale)
         self._update_details()
         self.render_count += 1
         self.renderer.render(full)
 
-    # -- observers: a widget changed -> a new state --------------------------------------
-    def _on_slider(self, key: str, change: dict[str, Any]) -> None:
-        if self.holding:
+    def _roll_back(self, panels: tuple[str, ...]) -> None:
+        """Back to the last good state: its panels, its artists and its widget values."""
+        if self.frame is None:
             return
-        spec = SLIDERS[key]
-        value = float(change["new"]) / spec.scale
-        if key == "rate":
-            self.request(lambda: with_stimulus(self.state, rate=value))
-        elif not is_snap(
-            change["owner"], change["new"], float(getattr(self.params, key)) * spec.scale
-        ):
-            self.request(lambda: self.state.with_params(**{key: value}))
-        # else: the browser put the exact value on the slider's grid: keep it
+        with contextlib.suppress(Exception), self.renderer.lock:  # best effort: reported
+            if self._view_panels() != panels:
+                self._build_view(panels)
+                self.view.show(self.frame)
+                self.renderer.render(True)
+            else:
+                self.view.show(self.frame)
+        self._sync_widgets(self.frame)
 
-    def _on_preset(self, change: dict[str, Any]) -> None:
-        if not self.holding and change["new"] != CUSTOM:
-            self.request(lambda: self.state.with_preset(change["new"]))
+    # -- the door (see stpwidget.explorer.door.Door) -------------------------------------
+    def request(self, make: Callable[[], ExplorerState]) -> bool:
+        """Show the state ``make()`` returns; a rejection is shown as a message.
+
+        Returns
+        -------
+        bool
+            Whether the state is now shown.
+        """
+        with self.acting():
+            state = make()
+            if state is not self.state:
+                self.show(state, raise_errors=True)
+            return True
+        return False
+
+    @contextlib.contextmanager
+    def acting(self) -> Iterator[None]:
+        """Run a block of a user's action; whatever goes wrong becomes the message.
+
+        A ``ValueError`` or ``TypeError`` is the user's input: its message says what to
+        change. Anything else is a bug: logged on the ``stpwidget`` logger and shown with
+        its traceback. Either way the widgets show the last good state again.
+        """
+        try:
+            yield
+        except Exception as err:
+            if not isinstance(err, ValueError | TypeError):
+                logger.exception("stpwidget explorer: an action failed")
+            self.message.value = text.error_html(err)
+            if self.frame is not None:
+                with contextlib.suppress(Exception):
+                    self._sync_widgets(self.frame)
+
+    def bind(self, control: widgets.Widget, make: Callable[[Any], ExplorerState]) -> None:
+        """On a user's change of ``control``, show the state ``make(new value)`` returns."""
+        self.watch(control, lambda new: self.request(lambda: make(new)))
+
+    def watch(
+        self, control: widgets.Widget, action: Callable[[Any], object], name: str = "value"
+    ) -> None:
+        """Run ``action(new value)`` on a user's change of ``control`` (echoes ignored)."""
+
+        def on_change(change: dict[str, Any]) -> None:
+            if name == "value" and self.echoes.is_echo(control, change["new"]):
+                return
+            self.echoes.settle()
+            with self.acting():
+                action(change["new"])
+
+        control.observe(on_change, name)
+
+    def on_click(self, button: widgets.Button, action: Callable[[], object]) -> None:
+        """Run ``action`` on a click of ``button``; its errors become the message."""
+
+        def clicked(_: Any) -> None:
+            self.echoes.settle()
+            with self.acting():
+                action()
+
+        button.on_click(clicked)
+
+    def put(self, control: widgets.Widget, value: Any) -> None:
+        """Show ``value`` on ``control`` without it counting as the user's change."""
+        self.echoes.put(control, value)
+
+    # -- the explorer's own controls --------------------------------------------------------
+    def _slider_state(self, key: str, shown: float) -> ExplorerState:
+        value = float(shown) / SLIDERS[key].scale
+        if key == "rate":
+            return self.state.with_stimulus(rate=value)
+        return self.state.with_params(**{key: value})
+
+    def _preset_state(self, name: str) -> ExplorerState:
+        return self.state if name == CUSTOM else self.state.with_preset(name)
 
     def _pinned(self, on: bool) -> ExplorerState:
         pinned = (self.state.params, self.state.stimulus) if on else None
         return replace(self.state, pinned=pinned)
-
-    def bind(self, control: widgets.Widget, make: Callable[[Any], ExplorerState]) -> None:
-        """On a user's change of ``control``, show the state ``make(new value)`` returns.
-
-        Changes made while the widgets move to a new state (:attr:`holding`) are not the
-        user's and are ignored; a ValueError from ``make`` is shown (see :meth:`request`).
-        """
-
-        def on_change(change: dict[str, Any]) -> None:
-            if not self.holding:
-                self.request(lambda: make(change["new"]))
-
-        control.observe(on_change, "value")
 
     def _update_details(self) -> None:
         """Fill "model equations" or "copy as code" if it is the open one."""
@@ -207,38 +268,20 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         if self.details.selected_index == 1 and self.frame is not None:
             self.code.value = text.code_html(self.code_text())
 
-    def request(self, make: Callable[[], ExplorerState]) -> None:
-        """Show the state ``make()`` returns (for observers: a ValueError is shown too)."""
-        try:
-            state = make()
-        except ValueError as err:
-            self.message.value = text.error_html(err)
-            self._sync_widgets()
-            return
-        self.show(state)
-
-    @contextlib.contextmanager
-    def _hold(self) -> Iterator[None]:
-        """Suspend the observers (:attr:`holding`) while the widgets move to the state."""
-        previous, self.holding = self.holding, True
-        try:
-            yield
-        finally:
-            self.holding = previous
-
-    def _sync_widgets(self) -> None:
-        """Move every widget to :attr:`state` (a log slider shows the nearest it can)."""
-        state = self.state
-        with self._hold():
+    def _sync_widgets(self, frame: Frame) -> None:
+        """Move every widget to ``frame.state`` (a log slider shows the nearest it can)."""
+        state = frame.state
+        with self.echoes.moving():
             for key in PARAM_KEYS:
                 value = float(getattr(state.params, key)) * SLIDERS[key].scale
-                show_value(self.sliders[key], value)
-            show_value(self.sliders["rate"], state.stimulus.rate)
+                self.put(self.sliders[key], shown_value(self.sliders[key], value))
+            rate = self.sliders["rate"]
+            self.put(rate, shown_value(rate, state.stimulus.rate))
             for section in self.sections:
-                section.sync(state)
-            self.preset.value = state.preset
-            self.buttons["pin"].value = state.pinned is not None
-            self.buttons["compare"].value = state.compare
+                section.sync(frame)
+            self.put(self.preset, state.preset)
+            self.put(self.buttons["pin"], state.pinned is not None)
+            self.put(self.buttons["compare"], state.compare)
 
     def close(self) -> None:
         """Close the figure and every widget of the explorer."""

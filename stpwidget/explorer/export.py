@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +19,10 @@ if TYPE_CHECKING:
 
     from stpwidget.model import STPTrace
     from stpwidget.params import TMParameters
+    from stpwidget.render import ImageRenderer, IpymplRenderer
     from stpwidget.state import ExplorerState, Frame
     from stpwidget.stimulus import Stimulus
     from stpwidget.view import STPView
-    from stpwidget.view.render import ImageRenderer, IpymplRenderer
 
 
 def deprecated(old: str, new: str) -> None:
@@ -98,6 +99,35 @@ class Shown:
         tr = self.trace
         rows = torch.stack([tr.t, tr.x, tr.u, tr.current], dim=1).tolist()
         return "t_s,x,u,current\n" + "".join(",".join(repr(v) for v in r) + "\n" for r in rows)
+
+    def save_page(self, path: str | Path, controls: Sequence[str] | None = None) -> Path:
+        """Write the explorer as it is now as one self-contained HTML page.
+
+        The page runs the exact model in the browser: it opens from disk with no install
+        and no network, on phones and projectors (see ``docs/page.md``).
+
+        Parameters
+        ----------
+        path : str or Path
+            Where to write the ``.html`` file.
+        controls : sequence of str, optional
+            The sliders the page offers (e.g. ``("U", "rate")`` for a worksheet); default
+            all (names in :data:`stpwidget.page.CONTROLS`).
+
+        Returns
+        -------
+        Path
+            The file written.
+
+        Raises
+        ------
+        ValueError
+            For an unknown control, or one the page cannot offer with these panels.
+        """
+        from stpwidget.page import save_page
+
+        scale = self.renderer.style.scale
+        return save_page(self.state, path, controls, panels=self.state.panels, scale=scale)
 
     def save_figure(self, path: str | Path, **kwargs: Any) -> None:
         """Save the figure as drawn (any format matplotlib writes: png, svg, pdf...)."""

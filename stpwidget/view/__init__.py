@@ -1,6 +1,6 @@
 """The view: matplotlib only. Panels make artists and update them from a computed frame.
 
-Nothing here knows about widgets: a renderer puts the figure on screen, and
+Nothing here knows about widgets: :mod:`stpwidget.render` puts the figure on screen, and
 :func:`stpwidget.view.describe.describe` gives the same frame in words (no matplotlib).
 """
 

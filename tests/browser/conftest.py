@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-# The harness lives in tools/browser, shared with benchmarks/ and scripts/.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "browser"))
-
-import browserkit as bk
-from explorer_page import ExplorerPage
+from tools.browser import browserkit as bk
+from tools.browser.explorer_page import ExplorerPage
 
 NOTEBOOK = bk.ROOT / "notebooks" / "01_explorer.ipynb"
 #: Cases the ``explorer`` fixture can run: a server kind, optionally at a device scale

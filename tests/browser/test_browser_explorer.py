@@ -17,7 +17,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from explorer_page import (
+
+from stpwidget import PRESETS
+from tools.browser.explorer_page import (
     SLIDER_KEYS,
     dump,
     expected_readouts,
@@ -25,8 +27,6 @@ from explorer_page import (
     shown_differently,
     slider_mismatches,
 )
-
-from stpwidget import PRESETS
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ def on(kinds, argname: str | None = None):
 #: after the widget), so without help ArrowLeft/Right on a focused slider handle run a
 #: command-mode shortcut and move the active cell. The explorer's front-end probe marks a
 #: slider with ``data-lm-suppress-shortcuts`` for the keys a slider takes, just before
-#: Notebook 7 sees them (``stpwidget/view/_frontend.py``); these tests keep it working.
+#: Notebook 7 sees them (``stpwidget/render/probe.py``); these tests keep it working.
 
 #: Key presses per slider: enough that the change shows in the readouts' digits.
 PRESSES = {"tau_f": 12, "tau_d": 8, "tau_s": 8, "U": 3, "rate": 8}

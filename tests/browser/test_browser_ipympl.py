@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import contextlib
 
-import browserkit as bk
 import pytest
-from explorer_page import FIGURE, ExplorerPage
+
+from tools.browser import browserkit as bk
+from tools.browser.explorer_page import FIGURE, ExplorerPage
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-import browserkit as bk
+from tools.browser import browserkit as bk
 
 FIGURE = ".stp-figure"
 READOUT_KEYS = ("first", "ppr", "steady", "flim")

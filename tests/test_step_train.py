@@ -85,12 +85,29 @@ def test_poisson_seed_reproducible_and_distinct():
         ({"duration": -1.0}, "duration must be finite"),
         ({"start": -0.1}, r"start must be finite and in \[0 s, 1 s\)"),
         ({"start": 1.0}, r"start must be finite and in \[0 s, 1 s\)"),
-        ({"seed": -1}, "seed must be None or an integer >= 0"),
-        ({"seed": 1.5}, "seed must be None or an integer >= 0"),
-        ({"seed": "a"}, "seed must be None or an integer >= 0"),
+        ({"seed": -1}, r"seed must be an integer in \[0, 2147483647\]; got -1"),
+        ({"seed": 2**31}, r"seed must be an integer in \[0, 2147483647\]; got 2147483648"),
+        ({"rate_after": 1e12}, r"step_train \(rates x times\) would need"),
     ],
 )
 def test_bad_input_names_the_argument(kwargs, message):
     good = {"rate_before": 10.0, "rate_after": 20.0, "switch": 0.5, "duration": 1.0, "start": 0.1}
     with pytest.raises(ValueError, match=message):
         step_train(**{**good, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"seed": 1.5}, "seed"),
+        ({"seed": "a"}, "seed"),
+        ({"seed": True}, "seed"),
+        ({"switch": "0.5"}, "switch"),
+        ({"rate_before": None}, "rate_before"),
+    ],
+)
+def test_wrong_types_name_the_argument(kwargs, name):
+    good = {"rate_before": 10.0, "rate_after": 20.0, "switch": 0.5, "duration": 1.0, "start": 0.1}
+    with pytest.raises(TypeError) as info:
+        step_train(**{**good, **kwargs})
+    assert str(info.value).startswith(name), str(info.value)

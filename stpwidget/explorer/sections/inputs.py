@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ipywidgets as widgets
 
-from stpwidget.explorer.controls import PROBE_DELAY, RATE_AFTER, show_value
-from stpwidget.explorer.section import Section, with_stimulus
-from stpwidget.state import ExplorerState
-
-if TYPE_CHECKING:
-    from stpwidget.explorer.explorer import STPExplorer
+from stpwidget.explorer.door import Door
+from stpwidget.explorer.sections.base import Section
+from stpwidget.explorer.sliders import PROBE_DELAY, RATE_AFTER, shown_value
+from stpwidget.state import ExplorerState, Frame
 
 #: The input kinds a student picks from (label, kind); "recorded" joins with recordings.
 KIND_OPTIONS = [
@@ -34,9 +32,9 @@ USES = {
 class InputSection(Section):
     """Kind of input, spike count, probe delay, rate after a step, Poisson seed."""
 
-    def __init__(self, explorer: STPExplorer) -> None:
-        super().__init__(explorer)
-        stim = explorer.state.stimulus
+    def __init__(self, door: Door) -> None:
+        super().__init__(door)
+        stim = door.state.stimulus
         self.controls: dict[str, widgets.Widget] = {
             "kind": widgets.ToggleButtons(
                 options=KIND_OPTIONS, value=stim.kind, description="input"
@@ -55,9 +53,9 @@ class InputSection(Section):
         scales.update(probe_delay=PROBE_DELAY.scale, rate_after=RATE_AFTER.scale)
         for key, scale in scales.items():
             self.controls[key].add_class(f"stp-{key}")
-            self.bind(self.controls[key], functools.partial(self._set, key, scale))
+            door.bind(self.controls[key], functools.partial(self._set, key, scale))
         self.new_draw.add_class("stp-new_draw")
-        self.new_draw.on_click(lambda _: self._next_seed())
+        door.on_click(self.new_draw, self._next_seed)
         c = self.controls
         self.widget = widgets.VBox(
             [
@@ -70,24 +68,29 @@ class InputSection(Section):
         )
 
     def _set(self, key: str, scale: float, value: Any) -> ExplorerState:
+        state = self.door.state
+        if key == "kind" and value == "recorded":
+            return state.showing_recording(state.shown_recording or 0)
         if scale != 1.0:
             value = float(value) / scale
-        return with_stimulus(self.explorer.state, **{key: value})
+        return state.with_stimulus(**{key: value})
 
     def _next_seed(self) -> None:
-        self.controls["seed"].value += 1
+        seed = self.door.state.stimulus.seed
+        self.door.request(lambda: self.door.state.with_stimulus(seed=seed + 1))
 
-    def sync(self, state: ExplorerState) -> None:
+    def sync(self, frame: Frame) -> None:
         """Show the state's input; hide the settings its kind does not use."""
+        state, put = frame.state, self.door.put
         stim, c = state.stimulus, self.controls
         kinds = KIND_OPTIONS + ([("recorded", "recorded")] if state.recordings else [])
         if list(c["kind"].options) != kinds:
             c["kind"].options = kinds
-        c["kind"].value = stim.kind
-        c["n_spikes"].value = stim.n_spikes
-        c["seed"].value = stim.seed
-        show_value(c["probe_delay"], stim.probe_delay * PROBE_DELAY.scale)
-        show_value(c["rate_after"], stim.rate_after)
+        put(c["kind"], stim.kind)
+        put(c["n_spikes"], stim.n_spikes)
+        put(c["seed"], stim.seed)
+        put(c["probe_delay"], shown_value(c["probe_delay"], stim.probe_delay * PROBE_DELAY.scale))
+        put(c["rate_after"], shown_value(c["rate_after"], stim.rate_after))
         for key in ("n_spikes", "probe_delay", "rate_after", "seed"):
             c[key].layout.display = None if key in USES[stim.kind] else "none"
         self.new_draw.layout.display = None if "seed" in USES[stim.kind] else "none"

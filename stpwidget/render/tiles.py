@@ -1,30 +1,19 @@
-"""The two layers the renderers put on screen, and a fast PNG encoder.
+"""The static layer: axes, ticks, labels and legends drawn by Agg and kept as tiles.
 
-* :class:`StaticLayer`: everything that is not a data artist (axes, ticks, labels, legends),
-  rendered by Agg at the screen's pixel density and cached per group of axes and per limit
-  set, so an update whose axis limits change redraws only the axes that changed, and only
-  the first time.
-* :func:`overlay_svg`: the data artists as SVG, which the browser draws at any pixel density
-  (the image path's top layer): its cost does not grow with the screen's pixel ratio.
+Cached per group of axes and per limit set, so an update whose axis limits change redraws
+only the axes that changed, and only the first time.
 """
 
 from __future__ import annotations
 
 import collections
-import functools
-import hashlib
-import io
-import struct
-import zlib
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -33,195 +22,6 @@ from matplotlib.patches import Patch
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
-# -- PNG ------------------------------------------------------------------------------------
-
-
-def _chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-
-def _deflate(data: memoryview, last: bool) -> bytes:
-    packer = zlib.compressobj(1, zlib.DEFLATED, -15)  # raw deflate, fastest level
-    return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-
-
-@functools.cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="stpwidget-png")
-
-
-def encode_png(rgba: np.ndarray, parts: int = 2, rows: np.ndarray | None = None) -> bytes:
-    """Encode an RGBA canvas of shape (h, w, 4) as a PNG, fast.
-
-    It favours speed: no row filters, zlib level 1, and the rows compressed in ``parts``
-    slices on threads (zlib releases the GIL). Each slice but the last ends in a sync flush,
-    so the slices join into one valid deflate stream. Measured here: 3.4 ms for
-    920 x 560 px, against 12 ms for Pillow at its fastest level.
-
-    ``rows``, a boolean per row, marks the rows that may hold anything but zeros (a diff
-    image): the others are not compressed at all but taken, compressed, from a cache of
-    zero runs (zlib needs ~14 ms for 8 MB of zeros).
-    """
-    height, width, _ = rgba.shape
-    if rows is not None:
-        return _encode_sparse(rgba, rows)
-    data = np.empty((height, 1 + 4 * width), dtype=np.uint8)
-    data[:, 0] = 0  # filter type "None" for every row
-    data[:, 1:] = rgba.reshape(height, -1)
-    raw = memoryview(data.data).cast("B")
-    cuts = [round(height * k / parts) * data.shape[1] for k in range(parts + 1)]
-    slices = [raw[cuts[k] : cuts[k + 1]] for k in range(parts)]
-    if parts == 1:
-        body = _deflate(slices[0], last=True)
-        checksum = zlib.adler32(raw)
-    else:
-        futures = [_pool().submit(_deflate, sl, k == parts - 1) for k, sl in enumerate(slices)]
-        checksum = zlib.adler32(raw)  # meanwhile, here (zlib releases the GIL)
-        body = b"".join(f.result() for f in futures)
-    return _png(width, height, body, checksum)
-
-
-def _png(width: int, height: int, body: bytes, checksum: int) -> bytes:
-    data = b"\x78\x01" + body + struct.pack(">I", checksum)  # the zlib wrapper
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", data)
-        + _chunk(b"IEND", b"")
-    )
-
-
-_ZEROS: dict[int, bytes] = {}
-
-
-def _zeros(n: int) -> bytes:
-    """``n`` zero bytes, deflated and sync-flushed (cached: the same runs come back)."""
-    chunk = _ZEROS.get(n)
-    if chunk is None:
-        if len(_ZEROS) >= 512:
-            _ZEROS.clear()
-        chunk = _ZEROS[n] = _deflate(memoryview(bytes(n)), last=False)
-    return chunk
-
-
-def _adler_zeros(adler: int, n: int) -> int:
-    """Adler-32 of some data followed by ``n`` zero bytes, from the data's Adler-32."""
-    a, b = adler & 0xFFFF, adler >> 16
-    return a | (((b + n * a) % 65521) << 16)
-
-
-def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of every run of True in a boolean array."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], rows.astype(np.int8), [0]]))).tolist()
-    return list(zip(edges[::2], edges[1::2], strict=True))
-
-
-def _encode_sparse(rgba: np.ndarray, rows: np.ndarray) -> bytes:
-    height, width, _ = rgba.shape
-    size = 1 + 4 * width
-    pieces: list[Any] = []
-    checksum, at = 1, 0
-    for start, stop in _runs(rows):
-        if start > at:
-            pieces.append(_zeros((start - at) * size))
-            checksum = _adler_zeros(checksum, (start - at) * size)
-        data = np.zeros((stop - start, size), dtype=np.uint8)
-        data[:, 1:] = rgba[start:stop].reshape(stop - start, -1)
-        raw = memoryview(data.data).cast("B")
-        pieces.append(_pool().submit(_deflate, raw, False))
-        checksum = zlib.adler32(raw, checksum)
-        at = stop
-    if at < height:
-        pieces.append(_zeros((height - at) * size))
-        checksum = _adler_zeros(checksum, (height - at) * size)
-    body = b"".join(p if isinstance(p, bytes) else p.result() for p in pieces)
-    return _png(width, height, body + b"\x03\x00", checksum)  # + an empty final block
-
-
-#: What :func:`fast_diff_image` needs of matplotlib's WebAgg canvas (ipympl's base).
-DIFF_API = ("_png_is_old", "_last_buff", "_force_full", "set_image_mode", "get_renderer")
-
-
-def fast_diff_image(canvas: Any) -> bytes | None:
-    """Matplotlib's WebAgg ``get_diff_image`` (same full/diff rules), encoded fast.
-
-    ipympl sends this PNG on every draw; matplotlib encodes it with Pillow at zlib's
-    default level, 20 ms for the explorer's figure here. Installed on the explorer's own
-    canvas only, and only where the canvas has the attributes it relies on.
-    """
-    if not canvas._png_is_old:
-        return None
-    pixels = np.asarray(canvas.get_renderer().buffer_rgba())
-    buff = pixels.view(np.uint32).squeeze(2)
-    full = (
-        canvas._force_full
-        or buff.shape != canvas._last_buff.shape
-        or bool((pixels[:, :, 3] != 255).any())  # transparency: cannot overlay a diff
-    )
-    canvas.set_image_mode("full" if full else "diff")
-    if full:
-        canvas._last_buff = buff.copy()
-        png = encode_png(pixels)
-    else:
-        # Only rows with a changed pixel are compared, copied and compressed.
-        last = canvas._last_buff
-        changed = buff != last
-        rows = changed.any(axis=1)
-        output = np.zeros(buff.shape, dtype=buff.dtype)
-        for start, stop in _runs(rows):
-            np.copyto(output[start:stop], buff[start:stop], where=changed[start:stop])
-            last[start:stop] = buff[start:stop]
-        png = encode_png(output.view(np.uint8).reshape(*output.shape, 4), rows=rows)
-    canvas._force_full = False
-    canvas._png_is_old = False
-    return png
-
-
-# -- the data artists as SVG ----------------------------------------------------------------
-
-
-class _RendererSVG(RendererSVG):
-    """Matplotlib's SVG renderer, with ids that depend only on content.
-
-    The same artists give the same bytes, so an unchanged overlay is not sent again.
-    """
-
-    def _make_id(self, type: str, content: Any) -> str:
-        return f"{type}{hashlib.sha256(str(content).encode()).hexdigest()[:10]}"
-
-
-_NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
-
-
-def overlay_svg(figure: Figure, artists: Iterable[Artist]) -> bytes:
-    """The visible ``artists`` alone on a transparent SVG of the figure's size.
-
-    Drawn in points (72 per inch, as ``savefig`` does), so widths and marker sizes are those
-    of the Agg figure once the SVG is shown at the figure's size in pixels.
-    """
-    width, height = figure.get_size_inches()
-    out = io.StringIO()
-    dpi = figure.dpi
-    # Not ``figure.dpi = 72``: that resizes the window too (ipympl would tell the browser to
-    # resize its canvas, twice per call).
-    set_dpi: Any = getattr(figure, "_set_dpi")  # noqa: B009 (private: not in the stubs)
-    set_dpi(72, forward=False)
-    try:
-        make: Any = _RendererSVG  # matplotlib's SVG renderer has no type hints
-        renderer = make(width * 72, height * 72, out, metadata=_NO_METADATA)
-        for artist in artists:
-            if artist.get_visible():
-                artist.draw(renderer)
-        renderer.finalize()
-    finally:
-        set_dpi(dpi, forward=False)
-    return out.getvalue().encode()
-
-
-# -- the static layer -----------------------------------------------------------------------
-
-#: Rows and columns of a tile: (top, bottom, left, right), in device pixels.
 Box = tuple[int, int, int, int]
 
 

@@ -1,4 +1,4 @@
-"""Property tests: bounds, batching, float32, autograd, devices."""
+"""Property tests: bounds, batching, float32, autograd, devices, CSV round trips."""
 
 import math
 
@@ -148,3 +148,170 @@ def test_large_trace_path_equals_the_small_one(method, monkeypatch):
         torch.testing.assert_close(
             getattr(large, field), getattr(small, field), rtol=1e-12, atol=1e-12
         )
+
+
+def _accepted(label: str) -> bool:
+    from stpwidget.recordings import Recording
+
+    try:
+        Recording([0.1], [1.0], label=label)
+    except ValueError:
+        return False
+    return True
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    labels=st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=4, unique=True),
+    amplitude=finite,
+    time=st.floats(0.0, 1e300),
+)
+def test_every_label_a_recording_accepts_reads_back_from_csv(labels, amplitude, time):
+    import io
+
+    from stpwidget.recordings import Recording, read_recordings, write_recordings
+
+    labels = [label for label in labels if _accepted(label)]
+    assume(labels)
+    recs = [Recording([time], [amplitude], label=label) for label in labels]
+    buffer = io.StringIO()
+    write_recordings(recs, buffer)
+    for source in (buffer.getvalue(), buffer.getvalue().encode("utf-8")):
+        back = read_recordings(io.StringIO(source) if isinstance(source, str) else source)
+        assert [r.label for r in back] == labels
+        assert all(r.amplitudes.tolist() == [amplitude] for r in back)
+        assert all(r.spike_times.tolist() == [time] for r in back)
+
+
+@settings(max_examples=200, deadline=None)
+@given(label=st.text(max_size=8))
+def test_a_label_is_refused_exactly_when_it_would_not_read_back(label):
+    # The documented rule: CSV readers strip cells, and control characters do not survive.
+    import unicodedata
+
+    no_control = all(unicodedata.category(c) != "Cc" for c in label)
+    assert _accepted(label) == (label != "" and label == label.strip() and no_control)
+
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=5),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+    st.complex_numbers(max_magnitude=2.0),
+    st.lists(st.floats(-2.0, 2.0), min_size=0, max_size=3).map(torch.tensor),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(field=st.sampled_from(["tau_f", "tau_d", "tau_s", "U", "A"]), value=junk)
+def test_any_parameter_value_is_accepted_or_refused_naming_the_field(field, value):
+    good = {"tau_f": 0.05, "tau_d": 0.75, "tau_s": 0.02, "U": 0.45, "A": 1.0}
+    try:
+        p = TMParameters(**{**good, field: value})
+    except (TypeError, ValueError) as err:
+        assert str(err).startswith(field), str(err)
+        return
+    stored = getattr(p, field)
+    values = torch.as_tensor(stored, dtype=torch.float64).detach()
+    assert bool(torch.isfinite(values).all()) and bool((values > 0).all())
+    assert not isinstance(value, (str, bool, type(None), complex))
+
+
+stimulus_fields = ["rate", "n_spikes", "start", "probe_delay", "seed", "rate_after", "switch"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(["regular", "poisson", "probe", "step"]),
+    field=st.sampled_from(stimulus_fields),
+    value=junk,
+)
+def test_any_stimulus_setting_is_accepted_or_refused_naming_it(kind, field, value):
+    from stpwidget.stimulus import Stimulus
+
+    try:
+        stimulus = Stimulus(kind=kind, **{field: value})
+    except (TypeError, ValueError) as err:
+        message = str(err)
+        # Settings that only fail together are named in the combined message.
+        assert message.startswith(field) or f"{field}=" in message or "train would last" in message
+        return
+    assert type(getattr(stimulus, field)) is (int if field in ("n_spikes", "seed") else float)
+    spikes = stimulus.spikes()  # a stimulus that was accepted always gives its train
+    assert bool(torch.isfinite(spikes).all()) and spikes.max() <= stimulus.duration
+
+
+csv_like = st.text(
+    alphabet=st.sampled_from(list('label,t_samplitude;\t"\r\n 0.1-e9nNaIf\ufeff\x00é')), max_size=80
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(content=st.one_of(st.binary(max_size=80), csv_like.map(lambda t: t.encode("utf-8"))))
+def test_any_bytes_read_or_are_refused_naming_the_row(content):
+    import io
+
+    from stpwidget.recordings import read_recordings
+
+    header = b"label,t_s,amplitude\n"
+    for data in (content, header + content):
+        try:
+            recs = read_recordings(data)
+        except ValueError as err:
+            assert str(err).startswith("CSV"), str(err)
+            continue
+        for rec in recs:  # what is read is a valid recording that writes back
+            assert bool(torch.isfinite(rec.amplitudes).all())
+        buffer = io.StringIO()
+        from stpwidget.recordings import write_recordings
+
+        write_recordings(recs, buffer)
+        again = read_recordings(buffer.getvalue().encode())
+        assert [r.label for r in again] == [r.label for r in recs]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    field=st.sampled_from(["n_sites", "quantal_cv", "noise_sd", "seed"]),
+    value=st.one_of(junk, st.floats(0, 1e300), st.integers(0, 2**65)),
+)
+def test_any_rig_setting_is_accepted_and_records_finite_values_or_refused(field, value):
+    from stpwidget.quantal import VirtualSynapse
+
+    try:
+        syn = VirtualSynapse(PRESETS["depressing"].replace(A=40.0), **{"n_sites": 5, field: value})
+    except (TypeError, ValueError) as err:
+        assert str(err).startswith(field), str(err)
+        return
+    rec = syn.record([0.1, 0.12, 0.5], trials=4)
+    assert bool(torch.isfinite(rec.amplitudes).all())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    field=st.sampled_from(["spike_times", "amplitudes", "sd", "label"]),
+    value=st.one_of(junk, st.lists(st.floats(), min_size=2, max_size=2)),
+)
+def test_any_recording_field_is_accepted_and_writes_back_or_is_refused(field, value):
+    import io
+
+    from stpwidget.recordings import Recording, read_recordings, write_recordings
+
+    good = {"spike_times": [0.1, 0.2], "amplitudes": [1.0, 0.5], "sd": None, "label": "x"}
+    try:
+        rec = Recording(**{**good, field: value})
+    except (TypeError, ValueError) as err:
+        # Named first, or (a length that does not match the other's) named in the message.
+        assert str(err).startswith(field) or f"{field};" in str(err), str(err)
+        return
+    buffer = io.StringIO()
+    write_recordings([rec], buffer)
+    (back,) = read_recordings(io.StringIO(buffer.getvalue()))
+    assert torch.equal(back.amplitudes, rec.amplitudes) and back.label == (
+        rec.label or "recording_1"
+    )

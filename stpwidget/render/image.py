@@ -1,21 +1,4 @@
-"""Render paths of the explorer: an ipympl canvas, or core ``ipywidgets.Image`` layers.
-
-* The image path (what Colab shows; core widgets only) stacks two images in one grid cell:
-  the static layer (axes, ticks, labels, legends) as a PNG drawn at the screen's pixel
-  density, and the data artists as SVG on top, which the browser draws sharp at any density.
-  An update sends only the SVG (15–20 kB); the PNG changes only with the axis limits, and
-  each limit set's PNG is kept.
-* The ipympl path puts the same SVG data layer on ipympl's canvas (zoom, pan, toolbar),
-  which draws the static layer at the screen's pixel ratio itself and sends its pixels only
-  when they change (axis limits, theme, its own zoom and pan). So on both paths an update's
-  cost does not grow with the screen's pixel ratio.
-
-Both paths carry a hidden :class:`Frontend` probe: a few lines of JavaScript (run by the
-HTML widget's markup, nothing to install) report the screen's pixel ratio and the page's
-colours through a hidden text widget, and keep Notebook 7's command-mode shortcuts from
-taking the arrow keys of a focused slider. Where the script cannot run, the figure stays
-at 1x and in the light theme.
-"""
+"""The image path: the figure as two core ``ipywidgets.Image`` layers (what Colab shows)."""
 
 from __future__ import annotations
 
@@ -23,52 +6,21 @@ import contextlib
 from collections.abc import Iterator
 
 import ipywidgets as widgets
-import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from stpwidget.view._base import CELL, _Renderer, _vector_layer
-from stpwidget.view._frontend import Frontend
-from stpwidget.view._ipympl import IpymplRenderer
-from stpwidget.view._layers import (
-    encode_png,
-    fast_diff_image,
-)
+from stpwidget.render.base import CELL, Renderer, vector_layer
+from stpwidget.render.png import encode_png
 from stpwidget.view.style import Style, Theme
 
-__all__ = [
-    "BACKENDS",
-    "Frontend",
-    "ImageRenderer",
-    "IpymplRenderer",
-    "encode_png",
-    "fast_diff_image",
-    "make_renderer",
-    "resolve_backend",
-]
-
-BACKENDS: tuple[str, ...] = ("auto", "ipympl", "image")
 #: Pixel ratios the image path draws at (a browser at 110 % zoom reports 1.1): the smallest
 #: of these at or above the reported ratio, so a figure is never drawn coarser than shown.
 RATIOS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 
 
-def resolve_backend(backend: str) -> str:
-    """``"ipympl"`` or ``"image"``: ``"auto"`` follows matplotlib's current backend."""
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
-    if backend != "auto":
-        return backend
-    name = str(matplotlib.get_backend()).lower()
-    return "ipympl" if "ipympl" in name or name == "widget" else "image"
-
-
 def drawn_ratio(reported: float) -> float:
     """The pixel ratio to draw at for a reported ``window.devicePixelRatio``."""
     return next((r for r in RATIOS if r >= reported - 1e-6), RATIOS[-1])
-
-
-# -- renderers -----------------------------------------------------------------------------
 
 
 class _FigureBox(widgets.GridBox):  # type: ignore[misc]
@@ -82,8 +34,8 @@ class _FigureBox(widgets.GridBox):  # type: ignore[misc]
         return self.renderer.png()
 
 
-class ImageRenderer(_Renderer):
-    """The figure as two core ``ipywidgets.Image`` layers (see the module's docstring).
+class ImageRenderer(Renderer):
+    """The figure as two core ``ipywidgets.Image`` layers (see :mod:`stpwidget.render`).
 
     Parameters
     ----------
@@ -105,7 +57,7 @@ class ImageRenderer(_Renderer):
         self.background = widgets.Image(format="png", layout=widgets.Layout(**size))
         self.background.add_class("stp-static")
         self.background.layout.grid_area = CELL
-        self.overlay = _vector_layer(width, height)
+        self.overlay = vector_layer(width, height)
         box = _FigureBox(
             [self.background, self.overlay, *self.frontend.widgets],
             layout=widgets.Layout(
@@ -157,12 +109,3 @@ class ImageRenderer(_Renderer):
         for child in (self.background, self.overlay, self.widget):
             child.close()
         self.frontend.close()
-
-
-def make_renderer(
-    backend: str, width: int, height: int, dpi: float, style: Style | None = None
-) -> ImageRenderer | IpymplRenderer:
-    """Build the renderer for ``backend`` (``"auto"``, ``"ipympl"`` or ``"image"``)."""
-    if resolve_backend(backend) == "ipympl":
-        return IpymplRenderer(width, height, dpi, style)
-    return ImageRenderer(width, height, dpi, style)

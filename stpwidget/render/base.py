@@ -1,7 +1,7 @@
 """What both render paths share.
 
 The figure's style, its animated artists, the static layer and the SVG data layer; see
-:mod:`stpwidget.view.render` for the paths.
+:mod:`stpwidget.render` for the paths.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from stpwidget.view._frontend import Frontend
-from stpwidget.view._layers import StaticLayer, encode_png, overlay_svg
+from stpwidget.render.png import encode_png
+from stpwidget.render.probe import Frontend
+from stpwidget.render.svg import overlay_svg
+from stpwidget.render.tiles import StaticLayer
 from stpwidget.view.style import Style, Theme, restyle
 
 #: The grid cell both layers of a figure share.
 CELL = "1 / 1 / 2 / 2"
 
 
-class _Renderer:
+class Renderer:
     """What both paths share: the figure's style, the animated artists, the static layer."""
 
     figure: Figure
@@ -184,7 +186,7 @@ class _Renderer:
             self._pngs[(density, self.static.key)] = png
 
 
-def _vector_layer(width: int, height: int) -> widgets.Image:
+def vector_layer(width: int, height: int) -> widgets.Image:
     """The data layer: an SVG image of the figure's size, laid over the static layer."""
     image = widgets.Image(
         format="svg+xml", layout=widgets.Layout(width=f"{width}px", height=f"{height}px")

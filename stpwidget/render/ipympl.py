@@ -1,6 +1,6 @@
 """The ipympl render path: the static layer on ipympl's canvas, the data as SVG on top.
 
-See :mod:`stpwidget.view.render` for both paths.
+See :mod:`stpwidget.render` for both paths.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from stpwidget.view._base import CELL, _Renderer, _vector_layer
-from stpwidget.view._layers import DIFF_API, encode_png, fast_diff_image, overlay_svg
+from stpwidget.render.base import CELL, Renderer, vector_layer
+from stpwidget.render.diff import DIFF_API, fast_diff_image
+from stpwidget.render.png import encode_png
+from stpwidget.render.svg import overlay_svg
 from stpwidget.view.style import Style
 
 T = TypeVar("T")
 
 
-class IpymplRenderer(_Renderer):
+class IpymplRenderer(Renderer):
     """The figure on an ipympl canvas widget (zoom, pan and its toolbar work).
 
     ipympl's canvas shows the static layer: ipympl draws it at the screen's pixel ratio and
@@ -54,7 +56,7 @@ class IpymplRenderer(_Renderer):
         canvas.draw = self._locked(canvas.draw)
         canvas.handle_event = self._locked(canvas.handle_event)
         self._shown = False
-        self.overlay = _vector_layer(width, height)
+        self.overlay = vector_layer(width, height)
         # ipympl's canvas sits in two nested widget boxes, each with the widgets' margin.
         self.overlay.layout.margin = "calc(2 * var(--jp-widgets-margin, 2px))"
         self.widget = widgets.GridBox([canvas, self.overlay, *self.frontend.widgets])

@@ -1,0 +1,1 @@
+"""The real-browser harness (Chromium via playwright) for tests, benchmarks and scripts."""
