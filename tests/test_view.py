@@ -129,6 +129,10 @@ def _frame(preset="depressing", **changes):
     params = changes.pop("params", {})
     if params:
         state = state.with_params(**params)
+    if changes.pop("membrane", False):
+        state = state.with_panels((*state.panels, "membrane"))
+    if "recordings" in changes:
+        state = state.with_recordings(changes.pop("recordings"))
     return compute(dataclasses.replace(state, **changes))
 
 

@@ -9,8 +9,6 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-import numpy as np
-
 from stpwidget.recordings import Recording
 from stpwidget.state import Frame
 
@@ -28,23 +26,14 @@ def unit_of(recordings: Sequence[Recording]) -> str:
     return "data unit" if recordings else "units of A"
 
 
-def release_rate_fraction(frame: Frame) -> np.ndarray:
-    """f·r·τ_d at each of ``frame.rates``: the release rate as a fraction of its ceiling 1/τ_d.
-
-    The one place the view computes it (:func:`stpwidget.state.compute` finds the
-    half-ceiling rate where it crosses 1/2).
-    """
-    release = frame.frequency.release.detach().cpu().numpy()
-    return np.asarray(frame.rates * release * float(frame.state.params.tau_d))
-
-
 def half_ceiling_side(frame: Frame) -> Literal["inside", "above", "below"]:
     """Where the half-ceiling rate f½ lies against the frequency panel's rates.
 
     When ``frame.limit`` is not known (Poisson input beyond the grid), the release rate at
-    the panel's last rate tells: below half its ceiling there, f½ is above.
+    the panel's last rate tells (``frame.ceiling_fraction``): below half its ceiling there,
+    f½ is above.
     """
     low, high, limit = float(frame.rates[0]), float(frame.rates[-1]), frame.limit
     if math.isfinite(limit):
         return "above" if limit > high else "below" if limit < low else "inside"
-    return "above" if release_rate_fraction(frame)[-1] < 0.5 else "below"
+    return "above" if float(frame.ceiling_fraction[-1]) < 0.5 else "below"

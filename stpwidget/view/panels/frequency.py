@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from stpwidget.state import RATES, Frame
 from stpwidget.view.figure import COLORS, GHOST_STYLES, GHOST_WIDTH, clear
 from stpwidget.view.panels.base import Panel, ghost_label
-from stpwidget.view.quantities import half_ceiling_side, release_rate_fraction
+from stpwidget.view.quantities import half_ceiling_side
 
 _TITLES = {
     False: "after a long regular train (exact)",
@@ -83,7 +83,7 @@ class FrequencyPanel(Panel):
         rates, rate = frame.rates, frame.state.stimulus.rate
         release = frame.frequency.release.detach().cpu().numpy()
         self.lines["ss_release"].set_data(rates, release)
-        self.lines["ss_rate"].set_data(rates, release_rate_fraction(frame))
+        self.lines["ss_rate"].set_data(rates, frame.ceiling_fraction)
         r_at = float(np.interp(np.log(rate), np.log(rates), release))
         self.lines["rate_marker"].set_data([rate], [r_at])
         limit = self.lines["limit"]
