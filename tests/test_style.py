@@ -56,10 +56,11 @@ PANELS = {
     "state": ("x", "u", "release"),
     "current": ("current", "release"),
     "frequency": ("x", "rate", "release", "limit"),
+    "membrane": ("current", "limit"),
 }
 #: Smallest CIEDE2000 difference accepted between two colours of one panel, under every
 #: simulated vision. About 10 is where plotting guides put "clearly different categories";
-#: Okabe–Ito's tightest pair here (blue x vs reddish-purple rate under protanopia) is 12.2.
+#: the tightest pair here (blue x vs reddish-purple rate under protanopia) is 10.9.
 MIN_PAIR = 10.0
 #: Smallest difference between a line's colour and the background, under every vision.
 MIN_BACKGROUND = 20.0
@@ -268,3 +269,46 @@ def test_recordings_colours_stay_apart_for_colour_blind_viewers(vision):
 
     for a, b in itertools.combinations(DATA_COLORS, 2):
         assert delta(a, b, vision) >= MIN_PAIR, f"{a} vs {b}: {delta(a, b, vision):.1f}"
+
+
+def wcag_ratio(a, b) -> float:
+    """WCAG 2.1 contrast ratio, written from its definition (relative luminance, sRGB)."""
+
+    def luminance(rgb):
+        c = np.asarray(rgb, dtype=float)
+        c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def over(color: str, background: str) -> np.ndarray:
+    """``color`` composited on an opaque background (its alpha applied)."""
+    r, g, b, alpha = to_rgba(color)
+    return alpha * np.array([r, g, b]) + (1 - alpha) * np.array(to_rgba(background)[:3])
+
+
+def test_wcag_ratio_matches_wcags_examples():
+    assert wcag_ratio((0, 0, 0), (1, 1, 1)) == pytest.approx(21.0)
+    assert wcag_ratio(to_rgba("#767676")[:3], (1, 1, 1)) == pytest.approx(4.54, abs=0.01)
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+@pytest.mark.parametrize("vision", VISIONS, ids=lambda v: v or "typical")
+def test_every_colour_has_3_to_1_against_the_background(theme, vision):
+    """WCAG 1.4.11: lines and marks, for every vision the simulation covers."""
+    from stpwidget.view.style import DATA_COLORS
+
+    background = simulate(theme.background, vision)
+    colors = {**PALETTE, **{f"recording {k + 1}": c for k, c in enumerate(DATA_COLORS)}}
+    colors["release"] = to_hex(over(theme.foreground, theme.background))
+    for key, color in colors.items():
+        ratio = wcag_ratio(simulate(color, vision), background)
+        assert ratio >= 3.0, f"{key} {color}: {ratio:.2f}:1 on {theme.background} ({vision})"
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_text_has_4_5_to_1_against_the_background(theme):
+    text = over(theme.foreground, theme.background)
+    assert wcag_ratio(text, to_rgba(theme.background)[:3]) >= 4.5

@@ -1,4 +1,4 @@
-"""Shared matplotlib pieces: colours, line styles, thinning, axis limits, ``plot_trace``.
+"""Shared matplotlib pieces: colours, line styles, thinning, legends, units, ``plot_trace``.
 
 Pure matplotlib and NumPy; the explorer's panels and the static :func:`plot_trace` use them.
 """
@@ -6,22 +6,47 @@ Pure matplotlib and NumPy; the explorer's panels and the static :func:`plot_trac
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import cast
+from collections.abc import Sequence
+from typing import Literal, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from stpwidget.model import STPTrace
 from stpwidget.view.style import PALETTE
 
-#: Colours by what they show: Okabe & Ito's colour-blind-safe palette (see
-#: :data:`stpwidget.view.style.PALETTE`; black marks follow the theme's foreground).
+#: Colours by what they show (see :data:`stpwidget.view.style.PALETTE`; black marks follow
+#: the theme's foreground).
 COLORS = dict(PALETTE)
-GHOST_ALPHA = 0.35
+#: Line style of each overlay: the pinned traces dashed, the other preset dotted. Overlays are
+#: drawn in full colour (3:1 against the background), thinner than the live lines.
+GHOST_STYLES: dict[str, Literal["--", ":"]] = {"pin": "--", "other": ":"}
+GHOST_WIDTH = 1.1
+
+
+def thinned_mask(n: int, width_px: int) -> np.ndarray:
+    """Which of ``n`` samples to keep for about two points per pixel (the last one always)."""
+    stride = max(1, -(-n // (2 * max(1, width_px))))  # ceil: at most ~2 points per pixel
+    keep = np.zeros(n, dtype=bool)
+    keep[::stride] = True
+    keep[-1:] = True
+    return keep
+
+
+def thinned(trace: STPTrace, values: torch.Tensor, width_px: int) -> tuple[np.ndarray, np.ndarray]:
+    """Samples of a continuous quantity (no jumps at spikes), about two per pixel.
+
+    Every returned point is a sample of ``values`` at ``trace.t``, unchanged.
+    """
+    t, y = trace.t.cpu().numpy(), values.detach().cpu().numpy()
+    keep = thinned_mask(len(t), width_px)
+    return t[keep], y[keep]
 
 
 def decimate(
@@ -56,10 +81,7 @@ def decimate(
         y, pre = y[index], pre[index]
     y, pre = y.detach().cpu().numpy(), pre.detach().cpu().numpy()
     n = len(t)
-    stride = max(1, -(-n // (2 * max(1, width_px))))  # ceil: at most ~2 points per pixel
-    keep = np.zeros(n, dtype=bool)
-    keep[::stride] = True
-    keep[-1] = True
+    keep = thinned_mask(n, width_px)
     spikes = trace.spike_times.cpu().numpy()
     inside = spikes < t[-1] + trace.dt
     spikes, pre = spikes[inside], pre[inside]
@@ -93,51 +115,60 @@ def style_state_axes(ax: Axes) -> None:
     ax.grid(alpha=0.25)
 
 
-def style_current_axes(ax: Axes) -> None:
-    """Axes for the synaptic current (units of A) against time in s."""
-    ax.set_ylabel("I (units of A)")  # short: fits a third of the figure at scale 1.5
+def style_current_axes(ax: Axes, unit: str = "units of A") -> None:
+    """Axes for the synaptic current (in ``unit``) against time in s."""
+    ax.set_ylabel(f"I ({unit})")  # short: fits a third of the figure at scale 1.5
     ax.set_xlabel("time (s)")
     ax.grid(alpha=0.25)
+
+
+def place_legend(
+    ax: Axes,
+    handles: Sequence[Artist],
+    title: str | None = None,
+    ncols: int = 2,
+    fontsize: str = "small",
+) -> Legend:
+    """The one way a panel's legend is placed: above the panel, left-aligned, no frame.
+
+    Above the axes it never covers data; :meth:`stpwidget.view.STPView.layout` leaves room
+    for it.
+    """
+    return ax.legend(
+        handles=list(handles),
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncols=max(1, min(ncols, len(handles))),
+        fontsize=fontsize,
+        frameon=False,
+        borderaxespad=0.2,
+        handlelength=1.5,
+        title=title,
+        title_fontsize="small",
+        alignment="left",
+    )
 
 
 def legends_above(*axes: Axes) -> None:
     """Put each legend above its panel, so it never covers data."""
     for ax in axes:
-        ax.legend(
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncols=3,
-            fontsize="small",
-            frameon=False,
-            borderaxespad=0.2,
-            handlelength=1.5,
-        )
+        place_legend(ax, ax.get_legend_handles_labels()[0], ncols=3)
 
 
-def _styles(ghost: bool) -> tuple[float, str, Callable[[str], str]]:
+def _line(ax: Axes, key: str, width: float, label: str, ghost: bool) -> Line2D:
+    """One trace line in its colour: solid, or thin and dashed (unlabelled) for a ghost."""
     if ghost:
-        return GHOST_ALPHA, "--", lambda s: "_nolegend_"
-    return 1.0, "-", lambda s: s
+        width, label = GHOST_WIDTH, "_nolegend_"
+    style = GHOST_STYLES["pin"] if ghost else "-"
+    return ax.plot([], [], style, color=COLORS[key], lw=width, label=label)[0]
 
 
 def state_lines(ax: Axes, ghost: bool = False) -> dict[str, Line2D]:
-    """Create the x and u lines (and, unless ``ghost``, the spike marks) on ``ax``."""
-    alpha, style, label = _styles(ghost)
-    lines = {
-        "x": ax.plot(
-            [],
-            [],
-            style,
-            color=COLORS["x"],
-            alpha=alpha,
-            lw=1.6,
-            label=label("x: available resources"),
-        )[0],
-        "u": ax.plot(
-            [], [], style, color=COLORS["u"], alpha=alpha, lw=1.6, label=label("u: utilization")
-        )[0],
+    """Create the x and u lines on ``ax`` (thin, dashed and unlabelled for a ghost)."""
+    return {
+        "x": _line(ax, "x", 1.6, "x: available resources", ghost),
+        "u": _line(ax, "u", 1.6, "u: utilization", ghost),
     }
-    return lines
 
 
 def spike_marks(ax: Axes) -> Line2D:
@@ -149,12 +180,7 @@ def spike_marks(ax: Axes) -> Line2D:
 
 def current_lines(ax: Axes, ghost: bool = False) -> dict[str, Line2D]:
     """Create the current line (and, unless ``ghost``, the release marks) on ``ax``."""
-    alpha, style, label = _styles(ghost)
-    lines = {
-        "current": ax.plot(
-            [], [], style, color=COLORS["current"], alpha=alpha, lw=1.4, label=label("current I")
-        )[0],
-    }
+    lines = {"current": _line(ax, "current", 1.4, "current I", ghost)}
     if not ghost:
         lines["release"] = ax.plot(
             [], [], "o", color=COLORS["release"], ms=4, label="release A·r per spike"

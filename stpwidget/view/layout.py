@@ -2,37 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
 
 from stpwidget.state import Frame
-from stpwidget.view.figure import legends_above
-from stpwidget.view.panels import (
-    CurrentPanel,
-    DataPanel,
-    FrequencyPanel,
-    MembranePanel,
-    Panel,
-    StatePanel,
-)
+from stpwidget.view.panels import PANELS, Panel
 
-#: Every panel the explorer knows, by name, in their default order. A new panel is one
-#: module in ``stpwidget/view/panels`` and one entry here.
-PANELS: dict[str, type[Panel]] = {
-    panel.name: panel
-    for panel in (StatePanel, CurrentPanel, MembranePanel, FrequencyPanel, DataPanel)
-}
 #: The panels shown by default.
 DEFAULT_PANELS: tuple[str, ...] = ("state", "current", "frequency")
+#: Share of the figure's width for the side panels' axes (the time panels get the rest).
+SIDE_WIDTH = 0.22
+#: The least share of the width the side panels' axes keep.
+MIN_SIDE_WIDTH = 0.12
+#: Gap between neighbouring boxes (panels, labels, legends, the figure's edge) in points.
+GAP_PT = 4.0
 
 
 class STPView:
     """The explorer's figure, composed of panels.
 
     Time panels are stacked on the left and share the time axis; side panels sit on the
-    right. :meth:`show` hands one :class:`~stpwidget.state.Frame` to every panel.
+    right. :meth:`show` hands one :class:`~stpwidget.state.Frame` to every panel;
+    :meth:`layout` places the panels so that no label, tick label or legend overlaps
+    another panel or another panel's text.
 
     Parameters
     ----------
@@ -42,8 +41,9 @@ class STPView:
     panels : sequence of str, default :data:`DEFAULT_PANELS`
         Names from :data:`PANELS`, top to bottom within each column.
     scale : float, default 1
-        Presentation scale of the text: margins and gaps grow with it, so that larger
-        labels and legends still fit in the figure.
+        Presentation scale the renderer restyles the figure to (:attr:`scale`; set it
+        anew when the renderer's scale changes). :meth:`layout` measures the text as drawn,
+        and legends made anew as they will be drawn at this scale.
 
     Raises
     ------
@@ -57,36 +57,64 @@ class STPView:
         panels = self.check(panels)
         time = [PANELS[p] for p in panels if PANELS[p].column == "time"]
         side = [PANELS[p] for p in panels if PANELS[p].column == "side"]
-        self.figure = figure
-        m = scale  # margins for text this many times the normal size
-        right = 0.6 - 0.03 * (m - 1) if side else 0.92
-        grid = figure.add_gridspec(
-            len(time),
-            1,
-            left=0.08 * m,
-            right=right,
-            top=1 - 0.1 * m,
-            bottom=0.1 * m,
-            hspace=0.16 * m,
-        )
-        first = figure.add_subplot(grid[0])
-        axes = [first] + [figure.add_subplot(grid[k], sharex=first) for k in range(1, len(time))]
+        self.figure, self.scale = figure, scale
+        first = figure.add_axes((0.1, 0.1, 0.5, 0.8))  # layout() places every panel
+        axes = [first] + [figure.add_axes((0.1, 0.1, 0.5, 0.8), sharex=first) for _ in time[1:]]
         self.panels: list[Panel] = [cls(ax) for cls, ax in zip(time, axes)]
         for ax in axes[:-1]:  # one time axis label, at the bottom
             ax.tick_params(labelbottom=False)
             ax.set_xlabel("")
         axes[-1].set_xlabel("time (s)")
         self._time_axes = first
-        # Side panels share the column's height; each leaves room for its legend above it
-        # (and, below another, for that one's axis label).
-        slot = (1 - 0.2 * m) / max(1, len(side))
-        left = 0.71 + 0.05 * (m - 1)
-        for k, cls in enumerate(side):
-            bottom = 0.1 * m + (len(side) - 1 - k) * slot
-            height = slot - (0.16 if len(side) == 1 else 0.21) * m
-            self.panels.append(cls(figure.add_axes((left, bottom, 0.92 - left, height))))
-        time_axes = [p.ax for p in self.panels if p.column == "time"]
-        legends_above(*(ax for ax in time_axes if ax.get_legend_handles_labels()[0]))
+        self._placed: object = None  # the figure size and margins the panels are placed for
+        self._signature: object = None  # what took room when they were placed
+        self.panels += [cls(figure.add_axes((0.7, 0.1, 0.2, 0.8))) for cls in side]
+        self.layout()
+
+    def layout(self) -> bool:
+        """Place the panels around their text as it is now drawn; True if any moved.
+
+        Measures every panel's tick labels, axis labels, notes and legend (their window
+        extents) and stacks the panels of each column with :data:`GAP_PT` between all of
+        them; the columns share the height equally. Call it after the text changed size (a
+        new presentation scale, a new legend or label: :meth:`show` returns True then, and
+        lays out). A legend a panel made anew is measured as it will be drawn: at
+        :attr:`scale` (the renderer restyles it before drawing).
+        """
+        figure = self.figure
+        renderer = _renderer(figure)
+        width, height = figure.bbox.width, figure.bbox.height
+        gap = GAP_PT * figure.dpi / 72
+        time = [p.ax for p in self.panels if p.column == "time"]
+        side = [p.ax for p in self.panels if p.column == "side"]
+        before = [ax.get_position().bounds for ax in figure.axes]
+        signature = (width, height, self.scale, [_text_signature(ax) for ax in figure.axes])
+        if signature == self._signature:  # nothing that takes room changed
+            return False
+        fresh = [p.unstyled_legend() for p in self.panels]
+        for _ in range(3):  # tick labels follow the axes' size: settle them
+            with _scaled(fresh, self.scale):
+                m = {ax: _margins(ax, renderer) for ax in time + side}
+            key = (width, height, [m[ax] for ax in time + side])
+            if key == self._placed:  # placed for exactly this text already
+                break
+            self._placed = key
+            left = gap + max(m[ax][0] for ax in time)
+            right = width - gap
+            if side:
+                side_right = width - gap - max(m[ax][1] for ax in side)
+                side_left = min(
+                    side_right - SIDE_WIDTH * width,
+                    width - gap - max(m[ax][4] for ax in side),  # legends fit the figure
+                )
+                # A time panel's legend wider than its panel: the side column gives way.
+                reach = left + max(m[ax][4] for ax in time) + gap + max(m[ax][0] for ax in side)
+                side_left = max(side_left, min(reach, side_right - MIN_SIDE_WIDTH * width))
+                right = side_left - max(m[ax][0] for ax in side) - gap
+                _column(side, m, side_left, side_right, width, height, gap)
+            _column(time, m, left, right - max(m[ax][1] for ax in time), width, height, gap)
+        self._signature = (width, height, self.scale, [_text_signature(ax) for ax in figure.axes])
+        return before != [ax.get_position().bounds for ax in figure.axes]
 
     @staticmethod
     def check(panels: Sequence[str]) -> tuple[str, ...]:
@@ -136,4 +164,96 @@ class STPView:
         changed = False
         for panel in self.panels:
             changed |= panel.show(frame, width)
+        if changed:
+            self.layout()
         return changed
+
+
+@contextlib.contextmanager
+def _scaled(legends: Sequence[Legend | None], scale: float) -> Iterator[None]:
+    """Legends' text at ``scale`` times its size for a while (as restyling will set it)."""
+    done = [legend for legend in legends if legend is not None and scale != 1.0]
+    for legend in done:
+        _resize(legend, scale)
+    try:
+        yield
+    finally:
+        for legend in done:
+            _resize(legend, 1 / scale)
+
+
+def _resize(legend: Legend, factor: float) -> None:
+    cast(Any, legend)._fontsize *= factor  # its paddings are in units of it
+    for text in [*legend.get_texts(), legend.get_title()]:
+        text.set_fontsize(float(text.get_fontsize()) * factor)
+
+
+def _text_signature(ax: Axes) -> tuple[Any, ...]:
+    """What decides the room an axes' text takes (cheap: nothing is measured)."""
+    legend = ax.get_legend()
+    sizes = [ax.xaxis.get_tick_params(which=w).get("labelsize") for w in ("major", "minor")]
+    sizes += [ax.yaxis.get_tick_params(which=w).get("labelsize") for w in ("major", "minor")]
+    labels = [(a.label.get_text(), a.label.get_fontsize()) for a in (ax.xaxis, ax.yaxis)]
+    return (
+        ax.get_position().bounds,
+        ax.get_xlim(),
+        ax.get_ylim(),
+        labels,
+        sizes,
+        None if legend is None else (id(legend), cast(Any, legend)._fontsize),
+        [(t.get_text(), t.get_fontsize()) for t in ax.texts],
+    )
+
+
+def _renderer(figure: Figure) -> Any:
+    canvas: Any = figure.canvas
+    if hasattr(canvas, "get_renderer"):
+        return canvas.get_renderer()
+    return figure._get_renderer()  # type: ignore[attr-defined]
+
+
+def _margins(ax: Axes, renderer: Any) -> tuple[float, float, float, float, float]:
+    """Pixels the axes' text reaches beyond its frame, and its legend's reach.
+
+    Left, right, bottom, top; then from the frame's left edge to the legend's right edge (0
+    without a legend). The legend sits above the frame, left-aligned.
+    """
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.set_in_layout(False)  # measured apart: it may be wider than the axes
+    frame = ax.bbox
+    tight = ax.get_tightbbox(renderer) or frame
+    top = tight.y1 - frame.y1
+    legend_width = 0.0
+    if legend is not None:
+        box = legend.get_window_extent(renderer)
+        top, legend_width = max(top, box.y1 - frame.y1), box.x1 - frame.x0
+    return (
+        max(0.0, frame.x0 - tight.x0),
+        max(0.0, tight.x1 - frame.x1),
+        max(0.0, frame.y0 - tight.y0),
+        max(0.0, top),
+        legend_width,
+    )
+
+
+def _column(
+    axes: list[Axes],
+    m: dict[Axes, tuple[float, float, float, float, float]],
+    left: float,
+    right: float,
+    width: float,
+    height: float,
+    gap: float,
+) -> None:
+    """Stack ``axes`` top to bottom between ``left`` and ``right`` (px), equal heights."""
+    free = height - 2 * gap - (len(axes) - 1) * gap - sum(m[ax][2] + m[ax][3] for ax in axes)
+    each = max(1.0, free / len(axes))
+    y = height - gap
+    for ax in axes:
+        y -= m[ax][3]
+        # Whole pixels: the same text gives the same positions, whatever came before.
+        x0, y0, x1, y1 = (round(v) for v in (left, y - each, right, y))
+        box = Bbox.from_extents(x0 / width, y0 / height, x1 / width, y1 / height)
+        ax.set_position(box)
+        y -= each + m[ax][2] + gap

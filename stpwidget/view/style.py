@@ -27,19 +27,30 @@ from matplotlib.patches import Patch
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
-#: Okabe & Ito's palette ("Color Universal Design", 2008), by what each colour shows. Its
-#: colours stay apart under protanopia and deuteranopia (``tests/test_style.py`` checks the
-#: plotted pairs with the Machado 2009 simulation and CIEDE2000).
+#: Colours by what they show, after Okabe & Ito's colour-blind-safe palette ("Color Universal
+#: Design", 2008), each at a luminance that gives at least 3:1 (WCAG 2.1, 1.4.11) against both
+#: the light and the dark theme's background, for typical vision and under protanopia,
+#: deuteranopia and tritanopia. Okabe–Ito's orange (#E69F00, 2.25:1 on white) and sky blue fail
+#: that, and a darkened orange is too close to vermillion: u takes vermillion, the limits a dark
+#: olive. ``tests/test_style.py`` checks the contrasts and that the colours drawn together stay
+#: apart (Machado 2009 simulation, CIEDE2000).
 PALETTE: dict[str, str] = {
-    "x": "#0072B2",  # blue
-    "u": "#E69F00",  # orange
-    "current": "#009E73",  # bluish green
+    "x": "#0072B2",  # blue (Okabe–Ito)
+    "u": "#D55E00",  # vermillion (Okabe–Ito)
+    "current": "#009E73",  # bluish green (Okabe–Ito)
     "release": "#000000",  # black: marks (spikes, releases); the theme's foreground
-    "rate": "#CC79A7",  # reddish purple
-    "limit": "#D55E00",  # vermillion
+    "rate": "#C2729E",  # reddish purple (Okabe–Ito's #CC79A7, a little darker: 3:1 on white)
+    "limit": "#636945",  # dark olive: half-ceiling rate, LIF threshold and spikes
 }
-#: Presentation scales offered (1 is the notebook's; 1.5 suits the back row of a lecture hall).
-SCALES = (1.0, 1.25, 1.5, 2.0)
+#: One colour per recording in the data panel, in order: the palette's hues, then a mauve.
+DATA_COLORS: tuple[str, ...] = (
+    PALETTE["x"],
+    PALETTE["u"],
+    PALETTE["current"],
+    PALETTE["rate"],
+    PALETTE["limit"],
+    "#865D76",  # mauve
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,9 +11,13 @@ from stpwidget.recordings import Recording
 from stpwidget.state import Frame
 from stpwidget.view.figure import clear, set_upper_limit
 from stpwidget.view.panels.base import Panel
+from stpwidget.view.quantities import unit_of
+from stpwidget.view.style import DATA_COLORS
 
-#: Okabe–Ito colours for the recordings, in order (the model's line takes each one's colour).
-DATA_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+#: One marker per recording (with :data:`DATA_COLORS`: colour is not the only cue).
+DATA_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+__all__ = ["DATA_COLORS", "DATA_MARKERS", "DataPanel", "spread"]
 
 
 def spread(rec: Recording) -> np.ndarray:
@@ -38,14 +42,14 @@ class DataPanel(Panel):
     def __init__(self, ax: Axes) -> None:
         super().__init__(ax)
         ax.set_xlabel("pulse number")
-        ax.set_ylabel("amplitude")
+        ax.set_ylabel(f"amplitude ({unit_of(())})")
         ax.grid(alpha=0.25)
         self.slots: list[dict[str, Line2D]] = []
-        for k, color in enumerate(DATA_COLORS):
+        for k, (color, marker) in enumerate(zip(DATA_COLORS, DATA_MARKERS)):
             slot = {
-                "points": ax.plot([], [], "o", color=color, ms=4)[0],
-                "bars": ax.plot([], [], "-", color=color, lw=1.0, alpha=0.6)[0],
-                "model": ax.plot([], [], "-", color=color, lw=1.4, alpha=0.8)[0],
+                "points": ax.plot([], [], marker, color=color, ms=4)[0],
+                "bars": ax.plot([], [], "-", color=color, lw=1.0)[0],
+                "model": ax.plot([], [], "-", color=color, lw=1.4)[0],
             }
             self.slots.append(slot)
             self.lines.update({f"data{k}_{name}": line for name, line in slot.items()})
@@ -82,16 +86,7 @@ class DataPanel(Panel):
                 slot["points"].set_label(label or "_nolegend_")
             longest = max((r.spike_times.numel() for r in recordings), default=10)
             self.ax.set_xlim(0.5, longest + 0.5)
-            if recordings:
-                self.ax.legend(
-                    handles=[s["points"] for s in self.slots[: len(recordings)]],
-                    loc="lower left",
-                    bbox_to_anchor=(-0.25, 1.0),
-                    ncols=1 if max(len(r.label or "") for r in recordings) > 14 else 2,
-                    fontsize="x-small",
-                    frameon=False,
-                    title="recorded (points ± sd) and model A·r (lines)",
-                    title_fontsize="small",
-                    alignment="left",
-                )
+            self.ax.set_ylabel(f"amplitude ({unit_of(recordings)})")
+        ncols = 1 if max((len(r.label or "") for r in recordings), default=0) > 14 else 2
+        changed |= self._legend("recorded: points ± sd\nmodel A·r: lines", ncols)
         return changed | set_upper_limit(self.ax, "y", 1.1 * top) if top > 0 else changed

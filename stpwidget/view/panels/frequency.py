@@ -8,8 +8,9 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from stpwidget.state import RATES, Frame
-from stpwidget.view.figure import COLORS, GHOST_ALPHA, clear
-from stpwidget.view.panels.base import Panel
+from stpwidget.view.figure import COLORS, GHOST_STYLES, GHOST_WIDTH, clear
+from stpwidget.view.panels.base import Panel, ghost_label
+from stpwidget.view.quantities import half_ceiling_side
 
 _TITLES = {
     False: "after a long regular train (exact)",
@@ -17,12 +18,28 @@ _TITLES = {
 }
 
 
+def half_ceiling_note(frame: Frame) -> str:
+    """The half-ceiling rate where the panel cannot mark it (empty when it can).
+
+    ``"f½ = 467 Hz →"`` beyond the panel's right edge, ``"← f½ = 0.5 Hz"`` before its left
+    edge; ``"f½ > 100 Hz →"`` when the rate is not known beyond the panel (Poisson input).
+    """
+    side, limit = half_ceiling_side(frame), frame.limit
+    edge = float(frame.rates[-1] if side == "above" else frame.rates[0])
+    if side == "inside":
+        return ""
+    if side == "above":
+        return f"f½ = {limit:.3g} Hz →" if math.isfinite(limit) else f"f½ > {edge:g} Hz →"
+    return f"← f½ = {limit:.2g} Hz" if math.isfinite(limit) else f"← f½ < {edge:g} Hz"
+
+
 class FrequencyPanel(Panel):
     """After a long train at each input rate: release per spike r and release rate f·r.
 
     Both on one linear axis from 0 to 1: r is a fraction of the resources, and the release
     rate is shown as a fraction of its ceiling 1/τ_d (f·r·τ_d). The vertical line marks the
-    half-ceiling rate, where the release rate reaches half its ceiling.
+    half-ceiling rate f½, where the release rate reaches half its ceiling; off the panel, a
+    note at its edge gives the value.
     """
 
     name = "frequency"
@@ -43,7 +60,7 @@ class FrequencyPanel(Panel):
                     0
                 ],
                 "ss_rate": plot(
-                    [], [], color=COLORS["rate"], lw=1.6, label="f·r·τ_d: release rate / 1/τ_d"
+                    [], [], color=COLORS["rate"], lw=1.6, label="f·r·τ_d: release rate ÷ 1/τ_d"
                 )[0],
                 "rate_marker": plot([], [], "o", color=COLORS["release"], ms=6, label="input rate")[
                     0
@@ -53,49 +70,37 @@ class FrequencyPanel(Panel):
                 ),
             }
         )
-        ghost = plot([], [], "--", color=COLORS["x"], alpha=GHOST_ALPHA, label="_nolegend_")
+        ghost = plot([], [], GHOST_STYLES["pin"], color=COLORS["x"], lw=GHOST_WIDTH)
         self.ghosts["pin"] = {"ss_release": ghost[0]}
         clear(self.ghosts["pin"])
-        self._poisson: bool | None = None
-
-    def _legend(self, poisson: bool) -> None:
-        """The legend above the panel, titled by the kind of input (background: full draw)."""
-        handles = [self.lines[k] for k in ("ss_release", "ss_rate", "rate_marker", "limit")]
-        self.ax.legend(
-            handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(-0.25, 1.0),
-            fontsize="x-small",
-            frameon=False,
-            borderaxespad=0.2,
-            handlelength=1.5,
-            title=_TITLES[poisson],
-            title_fontsize="small",
-            alignment="left",
+        self.note = ax.text(
+            0.98, 0.96, "", transform=ax.transAxes, ha="right", va="top", fontsize="small"
         )
-        self._poisson = poisson
+        self.note.set_color(COLORS["release"])
 
     def show(self, frame: Frame, width_px: int) -> bool:
         """Draw the frame's frequency response, its input rate and half-ceiling rate."""
         rates, rate = frame.rates, frame.state.stimulus.rate
         release = frame.frequency.release.detach().cpu().numpy()
         self.lines["ss_release"].set_data(rates, release)
-        self.lines["ss_rate"].set_data(rates, rates * release * float(frame.state.params.tau_d))
+        self.lines["ss_rate"].set_data(rates, frame.ceiling_fraction)
         r_at = float(np.interp(np.log(rate), np.log(rates), release))
         self.lines["rate_marker"].set_data([rate], [r_at])
         limit = self.lines["limit"]
-        inside = math.isfinite(frame.limit) and rates[0] <= frame.limit <= rates[-1]
-        limit.set_visible(inside)  # the readout gives the value when it is off the panel
-        if inside:
+        note = half_ceiling_note(frame)
+        limit.set_visible(not note)
+        if not note:
             limit.set_xdata([frame.limit, frame.limit])
+        changed = note != self.note.get_text()
+        self.note.set_text(note)
+        self.note.set_horizontalalignment("left" if note.startswith("←") else "right")
+        self.note.set_x(0.02 if note.startswith("←") else 0.98)
         pinned = frame.ghosts["pin"]
         ghost = self.ghosts["pin"]["ss_release"]
         if pinned is None or pinned.frequency is None:
             clear(self.ghosts["pin"])
         else:
             ghost.set_data(rates, pinned.frequency.release.detach().cpu().numpy())
+            ghost.set_label(ghost_label("pin", frame))
             ghost.set_visible(True)
-        if frame.poisson is not self._poisson:
-            self._legend(frame.poisson)
-            return True
-        return False
+        return self._legend(_TITLES[frame.poisson], ncols=1) | changed

@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 from matplotlib.axes import Axes
 
-from stpwidget.model import STPTrace
 from stpwidget.state import Frame
-from stpwidget.view.figure import COLORS, clear, set_upper_limit
+from stpwidget.view.figure import COLORS, clear, set_upper_limit, thinned
 from stpwidget.view.panels.base import Panel
-
-
-def thinned(trace: STPTrace, values: torch.Tensor, width_px: int) -> tuple[np.ndarray, np.ndarray]:
-    """Samples of a continuous quantity (no jumps at spikes), about two per pixel.
-
-    Every returned point is a sample, unchanged; the last sample is always kept.
-    """
-    t, y = trace.t.cpu().numpy(), values.detach().cpu().numpy()
-    stride = max(1, -(-len(t) // (2 * max(1, width_px))))
-    keep = np.zeros(len(t), dtype=bool)
-    keep[::stride] = True
-    keep[-1:] = True
-    return t[keep], y[keep]
+from stpwidget.view.quantities import unit_of
 
 
 class MembranePanel(Panel):
-    """V(t) from τ_m dV/dt = −V + I(t), threshold and output spikes when the LIF is on."""
+    """V(t) from τ_m dV/dt = −V + I(t), threshold and output spikes when the LIF is on.
+
+    V is in I's unit (gain 1): the recordings' once they name it.
+    """
 
     name = "membrane"
 
     def __init__(self, ax: Axes) -> None:
         super().__init__(ax)
-        ax.set_ylabel("V (units of A)")
+        ax.set_ylabel(f"V ({unit_of(())})")
         ax.set_xlabel("time (s)")
         ax.grid(alpha=0.25)
         plot = ax.plot
@@ -48,14 +37,17 @@ class MembranePanel(Panel):
             }
         )
         ax.set_ylim(0, 1e-9)  # the first show() picks the limit from the data
-        self._top = 0.0
+        self._legend()
 
     def show(self, frame: Frame, width_px: int) -> bool:
         """Draw the frame's membrane potential (the panel needs ``state.membrane``)."""
         state, trace = frame.state, frame.trace
+        unit = unit_of(state.recordings)
+        changed = self.ax.get_ylabel() != f"V ({unit})"
+        self.ax.set_ylabel(f"V ({unit})")
         if frame.v is None:
             clear(self.lines)
-            return False
+            return self._legend() | changed
         self.lines["v"].set_visible(True)
         t, v = thinned(trace, frame.v, width_px)
         self.lines["v"].set_data(t, v)
@@ -71,5 +63,6 @@ class MembranePanel(Panel):
             clear({k: self.lines[k] for k in ("threshold", "output_spikes")})
         for key in ("threshold", "output_spikes"):
             self.lines[key].set_visible(state.lif)
-        changed = set_upper_limit(self.ax, "y", 1.25 * top)
+        changed |= self._legend()
+        changed |= set_upper_limit(self.ax, "y", 1.25 * top)
         return changed | set_upper_limit(self.ax, "x", end, exact=True)

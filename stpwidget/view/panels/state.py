@@ -26,10 +26,12 @@ class StatePanel(Panel):
         self.lines.update(state_lines(ax))
         self.lines["spikes"] = spike_marks(ax)
         self._trace_ghosts(lambda: state_lines(ax, ghost=True))
+        self._legend()
 
     def show(self, frame: Frame, width_px: int) -> bool:
         """Draw x, u and the spikes of the frame's trace and of its ghosts."""
         set_trace(self.lines, frame.trace, width_px)
         self._show_trace_ghosts(frame, width_px)
         trace = frame.trace
-        return set_upper_limit(self.ax, "x", float(trace.t[-1]) + trace.dt, exact=True)
+        changed = self._legend()
+        return changed | set_upper_limit(self.ax, "x", float(trace.t[-1]) + trace.dt, exact=True)
