@@ -3,6 +3,7 @@
 import io
 import logging
 import math
+import re
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -565,5 +566,33 @@ def test_save_page_writes_the_explorer_as_it_is_now(tmp_path):
         with pytest.raises(ValueError, match="controls"):
             ex.save_page(tmp_path / "bad.html", controls=["colour"])
         assert not (tmp_path / "bad.html").exists()
+    finally:
+        ex.close()
+
+
+def test_the_figure_has_a_text_alternative_that_follows_the_synapse():
+    ex = STPExplorer(backend="image")
+    try:
+        said = ex.description.summary
+        assert said.startswith("depressing") or "depressing" in said
+        assert "nan" not in said.lower()
+        ex.apply_preset("facilitating")
+        assert ex.description.summary != said and "facilitating" in ex.description.summary
+        assert ex.figure_text.value == ""  # typeset only while open
+        ex.figure_table.selected_index = 0
+        table = ex.figure_text.value
+        assert "<table" in table and ex.description.summary.split(":")[0] in table
+        rows = re.findall(r"<tr><td>", table)
+        assert len(rows) == len(ex.trace.spike_times)  # one row per spike
+    finally:
+        ex.close()
+
+
+def test_a_new_presentation_scale_lays_the_figure_out_again():
+    ex = STPExplorer(backend="image")
+    try:
+        ex.renderer.set_style(scale=1.5)
+        assert ex.view.scale == 1.5
+        assert 'style="font-size:1.58em"' in ex.readouts.value  # 1.05 x 1.5
     finally:
         ex.close()

@@ -9,12 +9,16 @@ echo of a value the explorer put there itself.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import ipywidgets as widgets
 
+from stpwidget.explorer import text
 from stpwidget.state import ExplorerState, Frame
+
+logger = logging.getLogger("stpwidget")
 
 
 class Door(Protocol):
@@ -109,3 +113,88 @@ def _same(new: Any, value: Any, tolerance: float) -> bool:
     if tolerance and isinstance(new, int | float) and isinstance(value, int | float):
         return abs(float(new) - float(value)) < tolerance
     return bool(new == value)
+
+
+class Doorway:
+    """The explorer's side of the :class:`Door`: requests, actions and their errors.
+
+    :meth:`acting` is the one place that turns what goes wrong in a user's action into the
+    message: a rejection (``ValueError``, ``TypeError``) as a sentence, anything else as a
+    bug report with its traceback (and on the ``stpwidget`` logger).
+    """
+
+    state: ExplorerState
+    frame: Frame | None
+    message: widgets.HTML
+    echoes: Echoes
+
+    def show(self, state: ExplorerState, raise_errors: bool = False) -> None:  # noqa: D102
+        raise NotImplementedError
+
+    def _sync_widgets(self, frame: Frame) -> None:
+        raise NotImplementedError
+
+    def request(self, make: Callable[[], ExplorerState]) -> bool:
+        """Show the state ``make()`` returns; a rejection is shown as a message.
+
+        Returns
+        -------
+        bool
+            Whether the state is now shown.
+        """
+        with self.acting():
+            state = make()
+            if state is not self.state:
+                self.show(state, raise_errors=True)
+            return True
+        return False
+
+    @contextlib.contextmanager
+    def acting(self) -> Iterator[None]:
+        """Run a block of a user's action; whatever goes wrong becomes the message.
+
+        A ``ValueError`` or ``TypeError`` is the user's input: its message says what to
+        change. Anything else is a bug: logged on the ``stpwidget`` logger and shown with
+        its traceback. Either way the widgets show the last good state again.
+        """
+        try:
+            yield
+        except Exception as err:
+            if not isinstance(err, ValueError | TypeError):
+                logger.exception("stpwidget explorer: an action failed")
+            self.message.value = text.error_html(err)
+            if self.frame is not None:
+                with contextlib.suppress(Exception):
+                    self._sync_widgets(self.frame)
+
+    def bind(self, control: widgets.Widget, make: Callable[[Any], ExplorerState]) -> None:
+        """On a user's change of ``control``, show the state ``make(new value)`` returns."""
+        self.watch(control, lambda new: self.request(lambda: make(new)))
+
+    def watch(
+        self, control: widgets.Widget, action: Callable[[Any], object], name: str = "value"
+    ) -> None:
+        """Run ``action(new value)`` on a user's change of ``control`` (echoes ignored)."""
+
+        def on_change(change: dict[str, Any]) -> None:
+            if name == "value" and self.echoes.is_echo(control, change["new"]):
+                return
+            self.echoes.settle()
+            with self.acting():
+                action(change["new"])
+
+        control.observe(on_change, name)
+
+    def on_click(self, button: widgets.Button, action: Callable[[], object]) -> None:
+        """Run ``action`` on a click of ``button``; its errors become the message."""
+
+        def clicked(_: Any) -> None:
+            self.echoes.settle()
+            with self.acting():
+                action()
+
+        button.on_click(clicked)
+
+    def put(self, control: widgets.Widget, value: Any) -> None:
+        """Show ``value`` on ``control`` without it counting as the user's change."""
+        self.echoes.put(control, value)

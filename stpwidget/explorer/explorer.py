@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +19,7 @@ import ipywidgets as widgets
 from stpwidget.explorer import text
 from stpwidget.explorer.commands import Commands
 from stpwidget.explorer.controls import arrange, build_controls
-from stpwidget.explorer.door import Echoes
+from stpwidget.explorer.door import Doorway, Echoes
 from stpwidget.explorer.export import Shown, deprecated
 from stpwidget.explorer.sections import (
     DataSection,
@@ -34,12 +33,11 @@ from stpwidget.render import make_renderer
 from stpwidget.state import CUSTOM, DEFAULT_PANELS, ExplorerState, Frame, compute
 from stpwidget.stimulus import Stimulus
 from stpwidget.view import STPView
+from stpwidget.view.describe import Description, describe
 from stpwidget.view.style import Style
 
-logger = logging.getLogger("stpwidget")
 
-
-class STPExplorer(Shown, Commands, widgets.VBox):
+class STPExplorer(Shown, Commands, Doorway, widgets.VBox):
     """Interactive Tsodyks–Markram synapse: sliders, live traces, readouts and presets.
 
     Parameters
@@ -97,14 +95,19 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         self.echoes = Echoes()
         self.renderer = make_renderer(backend, width, height, dpi=100, style=Style(scale))
         self.renderer.widget.add_class("stp-figure")
+        self.renderer.on_scale = self._rescale
         self._build_view(self.state.panels)
         c = build_controls(self.state)
         self.sliders, self.preset, self.buttons = c.sliders, c.preset, c.buttons
         self.readouts, self.message = c.readouts, c.message
         self.equations, self.code, self.details = c.equations, c.code, c.details
+        self.figure_text, self.figure_table = c.figure_text, c.figure_table
         # Typesetting them costs the browser ~60 ms per change: only while they are open.
         self.watch(self.details, lambda _: self._update_details(), "selected_index")
+        self.watch(self.figure_table, lambda _: self._update_details(), "selected_index")
         self.readout_values: dict[str, float] = {}
+        #: The figure's text alternative for the frame shown (summary and key values).
+        self.description: Description
         self.inputs = InputSection(self)
         self.stimulus_controls = self.inputs.controls
         self.buttons["new_draw"] = self.inputs.new_draw
@@ -133,6 +136,13 @@ class STPExplorer(Shown, Commands, widgets.VBox):
             self.renderer.figure.clear()
             self.view = STPView(self.renderer.figure, panels, self.renderer.style.scale)
             self.renderer.attach(self.view.data_artists)
+
+    def _rescale(self, scale: float) -> None:
+        """A new presentation scale: the view makes room for the larger text, and readouts."""
+        self.view.scale = scale
+        self.view.layout()
+        if self.frame is not None:
+            self.readouts.value = text.readout_html(self.frame, scale)
 
     def _view_panels(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.view.panels)
@@ -164,6 +174,8 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         self.readout_values = frame.readouts
         self.message.value = ""
         self.readouts.value = text.readout_html(frame, self.renderer.style.scale)
+        self.description = describe(frame, state.panels)
+        self.renderer.frontend.describe(self.description.summary)
         self._update_details()
         self.render_count += 1
         self.renderer.render(full)
@@ -181,72 +193,6 @@ class STPExplorer(Shown, Commands, widgets.VBox):
                 self.view.show(self.frame)
         self._sync_widgets(self.frame)
 
-    # -- the door (see stpwidget.explorer.door.Door) -------------------------------------
-    def request(self, make: Callable[[], ExplorerState]) -> bool:
-        """Show the state ``make()`` returns; a rejection is shown as a message.
-
-        Returns
-        -------
-        bool
-            Whether the state is now shown.
-        """
-        with self.acting():
-            state = make()
-            if state is not self.state:
-                self.show(state, raise_errors=True)
-            return True
-        return False
-
-    @contextlib.contextmanager
-    def acting(self) -> Iterator[None]:
-        """Run a block of a user's action; whatever goes wrong becomes the message.
-
-        A ``ValueError`` or ``TypeError`` is the user's input: its message says what to
-        change. Anything else is a bug: logged on the ``stpwidget`` logger and shown with
-        its traceback. Either way the widgets show the last good state again.
-        """
-        try:
-            yield
-        except Exception as err:
-            if not isinstance(err, ValueError | TypeError):
-                logger.exception("stpwidget explorer: an action failed")
-            self.message.value = text.error_html(err)
-            if self.frame is not None:
-                with contextlib.suppress(Exception):
-                    self._sync_widgets(self.frame)
-
-    def bind(self, control: widgets.Widget, make: Callable[[Any], ExplorerState]) -> None:
-        """On a user's change of ``control``, show the state ``make(new value)`` returns."""
-        self.watch(control, lambda new: self.request(lambda: make(new)))
-
-    def watch(
-        self, control: widgets.Widget, action: Callable[[Any], object], name: str = "value"
-    ) -> None:
-        """Run ``action(new value)`` on a user's change of ``control`` (echoes ignored)."""
-
-        def on_change(change: dict[str, Any]) -> None:
-            if name == "value" and self.echoes.is_echo(control, change["new"]):
-                return
-            self.echoes.settle()
-            with self.acting():
-                action(change["new"])
-
-        control.observe(on_change, name)
-
-    def on_click(self, button: widgets.Button, action: Callable[[], object]) -> None:
-        """Run ``action`` on a click of ``button``; its errors become the message."""
-
-        def clicked(_: Any) -> None:
-            self.echoes.settle()
-            with self.acting():
-                action()
-
-        button.on_click(clicked)
-
-    def put(self, control: widgets.Widget, value: Any) -> None:
-        """Show ``value`` on ``control`` without it counting as the user's change."""
-        self.echoes.put(control, value)
-
     # -- the explorer's own controls --------------------------------------------------------
     def _slider_state(self, key: str, shown: float) -> ExplorerState:
         value = float(shown) / SLIDERS[key].scale
@@ -262,11 +208,13 @@ class STPExplorer(Shown, Commands, widgets.VBox):
         return replace(self.state, pinned=pinned)
 
     def _update_details(self) -> None:
-        """Fill "model equations" or "copy as code" if it is the open one."""
+        """Fill "model equations", "copy as code" or "figure as text" where open."""
         if self.details.selected_index == 0 and self.frame is not None:
             self.equations.value = text.equations_html(self.params)
         if self.details.selected_index == 1 and self.frame is not None:
             self.code.value = text.code_html(self.code_text())
+        if self.figure_table.selected_index == 0 and self.frame is not None:
+            self.figure_text.value = text.figure_table_html(self.description)
 
     def _sync_widgets(self, frame: Frame) -> None:
         """Move every widget to ``frame.state`` (a log slider shows the nearest it can)."""

@@ -10,6 +10,7 @@ from stpwidget.fit import FitResult
 from stpwidget.params import TMParameters
 from stpwidget.state import Frame
 from stpwidget.stimulus import Stimulus
+from stpwidget.view.describe import Description
 
 
 def readout_html(frame: Frame, scale: float = 1.0) -> str:
@@ -157,4 +158,17 @@ def quality_html(frame: Frame) -> str:
     return (
         f'model vs data: SSE <b class="stp-sse">{frame.data.sse:.4g}</b> &nbsp;·&nbsp; '
         f'R² <b class="stp-r2">{r2}</b>'
+    )
+
+
+def figure_table_html(description: Description) -> str:
+    """The figure's text alternative as HTML: its summary, then a table of the key values."""
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in description.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in description.rows
+    )
+    return (
+        f'<p class="stp-figure-summary">{escape(description.summary)}</p>'
+        f'<table class="stp-figure-values"><caption>per spike</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )

@@ -11,16 +11,16 @@
   "use strict";
 
   const PT = 100 / 72; // CSS pixels per point at the notebook figure's 100 dpi
-  /** Okabe & Ito, by what each colour shows (view/style.py PALETTE). */
+  /** By what each colour shows: view/style.py PALETTE (3:1 on both themes; a test compares). */
   const COLORS = {
     x: "#0072B2",
-    u: "#E69F00",
+    u: "#D55E00",
     current: "#009E73",
     release: "#000000",
-    rate: "#CC79A7",
-    limit: "#D55E00",
+    rate: "#C2729E",
+    limit: "#636945",
   };
-  const DATA_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
+  const DATA_COLORS = ["#0072B2", "#D55E00", "#009E73", "#C2729E", "#636945", "#865D76"];
   const FONT = '"DejaVu Sans", "Bitstream Vera Sans", Verdana, Arial, sans-serif';
   const SIZES = { medium: 10, small: 8.33, "x-small": 6.94 };
 

@@ -31,7 +31,7 @@
   /** Sliders keyed like the API: label, spoken name, unit, range in slider units, scale. */
   const SLIDERS = {
     tau_f: {
-      label: "τ_f (facilitation)",
+      label: "τ_f facilitation",
       name: "τ_f, facilitation time constant",
       unit: "ms",
       low: 1,
@@ -40,7 +40,7 @@
       scale: 1e3,
     },
     tau_d: {
-      label: "τ_d (depression)",
+      label: "τ_d depression",
       name: "τ_d, depression time constant",
       unit: "ms",
       low: 1,
@@ -49,8 +49,8 @@
       scale: 1e3,
     },
     tau_s: {
-      label: "τ_s (current)",
-      name: "τ_s, current time constant",
+      label: "τ_s current",
+      name: "τ_s, synaptic current time constant",
       unit: "ms",
       low: 1,
       high: 200,
@@ -58,8 +58,8 @@
       scale: 1e3,
     },
     U: {
-      label: "U (utilization)",
-      name: "U, utilization",
+      label: "U utilization",
+      name: "U, utilization: release of the first spike",
       unit: "",
       low: 0.01,
       high: 1,
@@ -69,7 +69,7 @@
     },
     rate: {
       label: "input rate",
-      name: "input rate",
+      name: "input rate, spikes per second",
       unit: "Hz",
       low: 1,
       high: 100,
@@ -89,7 +89,7 @@
     },
     probe_delay: {
       label: "probe delay",
-      name: "probe delay",
+      name: "probe delay, from the last spike to the probe",
       unit: "ms",
       low: 10,
       high: 5000,
@@ -97,8 +97,8 @@
       scale: 1e3,
     },
     rate_after: {
-      label: "rate after the step",
-      name: "rate after the step",
+      label: "rate after step",
+      name: "input rate after the step",
       unit: "Hz",
       low: 1,
       high: 100,
@@ -106,7 +106,7 @@
       scale: 1,
     },
     tau_m: {
-      label: "τ_m (membrane)",
+      label: "τ_m membrane",
       name: "τ_m, membrane time constant",
       unit: "ms",
       low: 1,
@@ -116,8 +116,8 @@
     },
     threshold: {
       label: "LIF threshold",
-      name: "LIF threshold",
-      unit: "A",
+      name: "LIF threshold, where the model neuron fires, in multiples of A (a full release)",
+      unit: "× A",
       low: 0.01,
       high: 1,
       log: false,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ipywidgets as widgets
@@ -49,6 +49,8 @@ class Renderer:
         #: main thread; matplotlib is not thread-safe (mathtext shares FreeType fonts across
         #: threads), so every draw takes this lock.
         self.lock = threading.RLock()
+        #: Called with the new presentation scale before the full redraw it causes.
+        self.on_scale: Callable[[float], None] | None = None
 
     def _current(self) -> Style:
         return Style(self.style.scale, self.theme)
@@ -92,6 +94,8 @@ class Renderer:
         restyle(self.figure, self._current(), new)
         self._styled.update(self.figure.findobj())
         self.style, self.theme = Style(new.scale, self.style.theme), new.theme
+        if scale is not None and self.on_scale is not None:
+            self.on_scale(new.scale)  # the owner lays its figure out for the new text size
         self._forget()
         self.render(full=True)
 
