@@ -61,7 +61,7 @@ class ExplorerState:
     compare : bool
         Whether the other preset's traces are overlaid.
     pinned : tuple of (TMParameters, Stimulus), optional
-        The inputs kept as a faint ghost by **pin**.
+        The inputs kept as a dashed ghost by **pin**.
     dt : float
         Sampling step of the traces in s.
     tau_m : float
@@ -236,7 +236,7 @@ def _check_panels(panels: tuple[str, ...], recordings: bool) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Ghost:
-    """A faint overlay: another trace on the same time axis, and its frequency response."""
+    """An overlay (dashed or dotted): another trace on the same time axis, and its frequency response."""
 
     trace: STPTrace
     frequency: SteadyState | None = None

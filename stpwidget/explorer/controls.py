@@ -44,7 +44,7 @@ def build_controls(state: ExplorerState) -> Controls:
         "reset": widgets.Button(description="reset", tooltip="back to the active preset"),
         "pin": widgets.ToggleButton(
             description="pin",
-            tooltip="keep the current traces as a faint ghost to compare with the next change",
+            tooltip="keep the current traces as a dashed ghost to compare with the next change",
         ),
         "compare": widgets.ToggleButton(
             description="show other preset", tooltip="the other preset's traces, dotted"
