@@ -17,16 +17,23 @@ has connected; the canvases are put in their connected state so that cost is not
   median and the 95th percentile over all interactions (cold ones included) are compared
   with the seed's update measured in the same run (target: p95 <= 1/8 of it);
 * the same mix with the membrane panel and its LIF readout on (``image+V``, ``ipympl+V``,
-  pixel ratio 1): the postsynaptic potential costs the update too.
+  pixel ratio 1): the postsynaptic potential costs the update too;
+* a seeded random walk that never repeats a parameter set (``--walk`` steps per path and
+  ratio): slider moves of 1-3 steps or a jump (tau_f, tau_d, tau_s, U and the rate) 70 %,
+  preset switches 15 %, input-kind switches 15 %, with ``--think`` seconds between steps
+  (a student looks at the figure). It keeps reaching
+  axis-limit sets it has not met, which the cycles above meet only once.
 
-Run: ``.venv/bin/python benchmarks/bench_widget.py [--cycles 8]``.
+Run: ``.venv/bin/python -m benchmarks.bench_widget [--cycles 8] [--walk 208 --think 0.25]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
+import random
 import statistics
 import time
 
@@ -36,10 +43,10 @@ matplotlib.use("module://ipympl.backend_nbagg")
 
 import matplotlib.pyplot as plt
 import numpy as np
-from _timing import machine
-from bench_kernel import SEED_IMPL, seed_loop
 
-from stpwidget import STPExplorer, regular_train
+from benchmarks._timing import machine
+from benchmarks.bench_kernel import SEED_IMPL, seed_loop
+from stpwidget import PRESETS, STPExplorer, regular_train
 
 
 def seed_update_fn():
@@ -153,6 +160,126 @@ def run_mix(backend: str, ratio: float, cycles: int, panels=None) -> dict:
     }
 
 
+SLIDERS = ("tau_f", "tau_d", "tau_s", "U", "rate")
+KINDS = ("regular", "poisson", "probe", "step")
+
+
+def state_key(params, kind: str, rate: float) -> tuple:
+    """A parameter set: the model's parameters, the input kind and the rate."""
+    values = (params.tau_f, params.tau_d, params.tau_s, params.U, params.A, rate)
+    return (*(round(float(v), 9) for v in values), kind)
+
+
+def propose(explorer: STPExplorer, rng: random.Random):
+    """One random interaction: (name, key it leads to, action)."""
+    state, s = explorer.state, explorer.sliders
+    params, kind, rate = state.params, state.stimulus.kind, state.stimulus.rate
+    draw = rng.random()
+    if draw < 0.70:
+        name = rng.choice(SLIDERS)
+        slider = s[name]
+        if hasattr(slider, "options"):
+            values = [v for _, v in slider.options]
+        else:
+            n = round((slider.max - slider.min) / slider.step)
+            values = [round(slider.min + k * slider.step, 10) for k in range(n + 1)]
+        i = min(range(len(values)), key=lambda k: abs(values[k] - slider.value))
+        if rng.random() < 0.1:  # a jump: a click elsewhere on the track
+            j = rng.randrange(len(values))
+        else:
+            j = min(len(values) - 1, max(0, i + rng.choice((-3, -2, -1, 1, 2, 3))))
+        value = values[j]
+        if name == "rate":
+            key = state_key(params, kind, value)
+            label = "rate"
+        else:
+            scaled = value if name == "U" else value / 1e3
+            key = state_key(dataclasses.replace(params, **{name: scaled}), kind, rate)
+            label = "slider"
+        return label, key, lambda: setattr(slider, "value", value)
+    if draw < 0.85:
+        name = rng.choice(sorted(PRESETS))
+        return "preset", state_key(PRESETS[name], kind, rate), lambda: explorer.apply_preset(name)
+    new = rng.choice([k for k in KINDS if k != kind])
+    control = explorer.stimulus_controls["kind"]
+    return "input kind", state_key(params, new, rate), lambda: setattr(control, "value", new)
+
+
+def run_walk(backend: str, ratio: float, steps: int, think: float, seed: int) -> dict:
+    """The random walk: every step leads to a parameter set not met before."""
+    explorer = STPExplorer(backend=backend)
+    connect(explorer, ratio)
+    rng = random.Random(seed)
+    state = explorer.state
+    seen = {state_key(state.params, state.stimulus.kind, state.stimulus.rate)}
+    every: list[tuple[str, float, float]] = []
+    repeats = 0
+    draws0 = explorer.renderer.static.draws
+    rendering: list[float] = []  # of each step, the time in the renderer (the rest: kernel)
+    render = explorer.renderer.render
+
+    def timed_render(full: bool) -> None:
+        t0 = time.perf_counter()
+        render(full)
+        rendering.append(1e3 * (time.perf_counter() - t0))
+
+    explorer.renderer.render = timed_render
+    time.sleep(think)
+    while len(every) < steps:
+        name, key, act = propose(explorer, rng)
+        if key in seen:
+            continue
+        rendering.clear()
+        t0 = time.perf_counter()
+        act()
+        every.append((name, 1e3 * (time.perf_counter() - t0), sum(rendering)))
+        state = explorer.state
+        actual = state_key(state.params, state.stimulus.kind, state.stimulus.rate)
+        if actual in seen:  # the explorer did not take the value as proposed: not counted
+            repeats += 1
+            every.pop()
+        seen.update((key, actual))
+        time.sleep(think)
+    static = explorer.renderer.static
+    result = {
+        "every": [ms for _, ms, _ in every],
+        "steps": every,
+        "draws": static.draws - draws0,
+        "repeats": repeats,
+    }
+    explorer.close()
+    return result
+
+
+def seed_rounds(update, seed: list[float], n: int = 8) -> None:
+    """``n`` seed updates (interleaved between the cases, so drift hits all alike)."""
+    for _ in range(n):
+        t0 = time.perf_counter()
+        update()
+        seed.append(1e3 * (time.perf_counter() - t0))
+
+
+def report_walk(walks: dict, seed_med: float) -> None:
+    budget = seed_med / 8
+    print(f"\nrandom walk, no parameter set repeated (budget: seed median / 8 = {budget:.1f} ms)")
+    print(f"{'path':16s} {'ratio':>5s} {'n':>4s} {'median':>7s} {'p95':>7s} {'max':>7s} "
+          f"{'p95/seed':>9s} {'renderer p95/seed':>18s} {'over 1/8':>9s} "
+          f"{'drawn on update':>16s}")  # fmt: skip
+    for (backend, ratio), r in walks.items():
+        every = r["every"]
+        over = [(n, ms, rend) for n, ms, rend in r["steps"] if ms > budget]
+        kinds = {n: sum(1 for m, *_ in over if m == n) for n in dict.fromkeys(m for m, *_ in over)}
+        slow_render = sum(1 for *_, rend in over if rend > budget / 2)
+        print(
+            f"{backend:16s} {ratio:5.1f} {len(every):4d} {statistics.median(every):7.1f} "
+            f"{p95(every):7.1f} {max(every):7.1f} {p95(every) / seed_med:9.3f} "
+            f"{p95([rend for *_, rend in r['steps']]) / seed_med:18.3f} "
+            f"{len(over):9d} {r['draws']:16d}"
+            + (f"  over: {kinds}, {slow_render} of them >1/16 in the renderer" if kinds else "")
+            + (f"  ({r['repeats']} repeats not counted)" if r["repeats"] else "")
+        )
+
+
 def p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
 
@@ -160,6 +287,9 @@ def p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=8, help="cycles of the scripted mix")
+    parser.add_argument("--walk", type=int, default=208, help="random-walk steps (0: none)")
+    parser.add_argument("--think", type=float, default=0.25, help="s between walk steps")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the random walk")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"seed loop: {SEED_IMPL}; matplotlib backend: {matplotlib.get_backend()}")
@@ -167,19 +297,17 @@ def main() -> None:
     update()
     seed: list[float] = []
     results = {}
+    walks = {}
     for ratio in (1.0, 2.0):
         for backend in ("image", "ipympl"):
-            # Interleave: seed updates between the cases, so that drift hits all alike.
-            for _ in range(8):
-                t0 = time.perf_counter()
-                update()
-                seed.append(1e3 * (time.perf_counter() - t0))
-            results[(backend, ratio)] = run_mix(backend, ratio, args.cycles)
-    for backend in ("image", "ipympl"):  # with the membrane panel and LIF, at 1x
-        for _ in range(8):
-            t0 = time.perf_counter()
-            update()
-            seed.append(1e3 * (time.perf_counter() - t0))
+            seed_rounds(update, seed)
+            if args.cycles:
+                results[(backend, ratio)] = run_mix(backend, ratio, args.cycles)
+            if args.walk:
+                seed_rounds(update, seed)
+                walks[(backend, ratio)] = run_walk(backend, ratio, args.walk, args.think, args.seed)
+    for backend in ("image", "ipympl") if args.cycles else ():  # membrane panel and LIF, 1x
+        seed_rounds(update, seed)
         results[(backend + "+V", 1.0)] = run_mix(backend, 1.0, args.cycles, MEMBRANE)
     seed_med, seed_p95 = statistics.median(seed), p95(seed)
     print(f"\nseed update (1 ms steps, 1 axes, full draw): median {seed_med:.1f} ms, "
@@ -201,6 +329,8 @@ def main() -> None:
             for name, v in r["by_kind"].items()
         )
         print(f"  {backend} {ratio:.0f}x: {parts}")
+    if walks:
+        report_walk(walks, seed_med)
 
 
 if __name__ == "__main__":

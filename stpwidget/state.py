@@ -236,7 +236,7 @@ def _check_panels(panels: tuple[str, ...], recordings: bool) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Ghost:
-    """An overlay (dashed or dotted): another trace on the same time axis, and its frequency response."""
+    """An overlay (dashed or dotted): another trace on the time axis, its frequency response."""
 
     trace: STPTrace
     frequency: SteadyState | None = None

@@ -596,3 +596,45 @@ def test_a_new_presentation_scale_lays_the_figure_out_again():
         assert 'style="font-size:1.58em"' in ex.readouts.value  # 1.05 x 1.5
     finally:
         ex.close()
+
+
+def test_copy_as_code_reproduces_the_membrane_and_the_lif_neuron():
+    ex = STPExplorer(backend="image", panels=("state", "current", "membrane"))
+    try:
+        ex.membrane_controls.tau_m.value = 50.0  # ms on the slider
+        ex.membrane_controls.lif.value = True
+        ex.membrane_controls.threshold.value = 0.05
+        code = ex.code_text()
+        assert "tau_m=0.05" in code and "threshold=0.05" in code
+        namespace = {}
+        exec(code.replace("plot_trace(trace)\n", ""), namespace)
+        torch.testing.assert_close(namespace["v"], ex.frame.v, rtol=0, atol=0)
+        torch.testing.assert_close(namespace["out"], ex.frame.output_spikes, rtol=0, atol=0)
+        ex.membrane_controls.lif.value = False
+        namespace = {}
+        exec(ex.code_text().replace("plot_trace(trace)\n", ""), namespace)
+        torch.testing.assert_close(namespace["v"], ex.frame.v, rtol=0, atol=0)
+    finally:
+        ex.close()
+
+
+def test_with_recorded_input_the_frequency_panel_marks_no_input_rate(explorer):
+    from stpwidget import Recording
+
+    assert len(explorer.lines["rate_marker"].get_xdata()) == 1
+    explorer.load_recordings(Recording([0.1, 0.15, 0.4], [1.0, 0.8, 0.9], label="mine"))
+    assert len(explorer.lines["rate_marker"].get_xdata()) == 0  # the slider's rate: not shown
+
+
+def test_the_data_panel_draws_every_recording_the_state_allows(explorer):
+    from stpwidget.examples import example_recordings
+    from stpwidget.state import MAX_RECORDINGS
+
+    recs = (example_recordings() * 3)[:MAX_RECORDINGS]
+    explorer.load_recordings(recs)
+    colours = {explorer.lines[f"data{k}_points"].get_color() for k in range(MAX_RECORDINGS)}
+    assert len(colours) == MAX_RECORDINGS  # each its own colour (and marker)
+    state = explorer.state
+    with pytest.raises(ValueError, match=f"at most {MAX_RECORDINGS} recordings"):
+        explorer.load_recordings((example_recordings() * 3)[: MAX_RECORDINGS + 1])
+    assert explorer.state is state

@@ -83,8 +83,8 @@ class Shown:
         return self.stimulus_controls
 
     def code_text(self) -> str:
-        """Python that reproduces the current plot with the public API."""
-        return text.code_text(self.params, self.stimulus, self.dt)
+        """Python that reproduces what is shown with the public API (membrane and LIF too)."""
+        return text.code_text(self.state)
 
     def to_dataframe(self) -> pandas.DataFrame:
         """The current trace as a pandas DataFrame (columns t_s, x, u, current; needs pandas)."""

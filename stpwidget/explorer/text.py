@@ -8,8 +8,7 @@ from html import escape
 
 from stpwidget.fit import FitResult
 from stpwidget.params import TMParameters
-from stpwidget.state import Frame
-from stpwidget.stimulus import Stimulus
+from stpwidget.state import ExplorerState, Frame
 from stpwidget.view.describe import Description
 
 
@@ -71,10 +70,25 @@ def equations_html(params: TMParameters) -> str:
     )
 
 
-def code_text(params: TMParameters, stimulus: Stimulus, dt: float) -> str:
-    """Python that reproduces the explorer's current plot with the public API."""
+def code_text(state: ExplorerState) -> str:
+    """Python that reproduces what the explorer shows with the public API.
+
+    The synapse, the input and the trace; with the membrane panel its potential (and the
+    LIF neuron's spikes when it is on).
+    """
+    params, stimulus = state.params, state.stimulus
     names = ["TMParameters", "plot_trace", "simulate"]
     names += [n for n in stimulus.code_names if n != "torch"]
+    membrane = ""
+    if state.membrane and state.lif:
+        names.append("lif_response")
+        membrane = (
+            f"v, out = lif_response(trace, tau_m={state.tau_m!r}, threshold={state.threshold!r})"
+            "  # potential (units of A), the neuron's spikes (s)\n"
+        )
+    elif state.membrane:
+        names.append("postsynaptic_potential")
+        membrane = f"v = postsynaptic_potential(trace, tau_m={state.tau_m!r})  # units of A\n"
     header = "import torch\n\n" if "torch" in stimulus.code_names else ""
     fields = ", ".join(
         f"{k}={float(getattr(params, k))!r}" for k in ("tau_f", "tau_d", "tau_s", "U", "A")
@@ -83,7 +97,8 @@ def code_text(params: TMParameters, stimulus: Stimulus, dt: float) -> str:
         f"{header}from stpwidget import {', '.join(sorted(names))}\n\n"
         f"params = TMParameters({fields})  # seconds\n"
         f"{stimulus.to_code()}\n"
-        f"trace = simulate(params, spikes, duration={stimulus.duration!r}, dt={dt!r})\n"
+        f"trace = simulate(params, spikes, duration={stimulus.duration!r}, dt={state.dt!r})\n"
+        f"{membrane}"
         "plot_trace(trace)\n"
     )
 

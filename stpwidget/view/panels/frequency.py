@@ -84,8 +84,11 @@ class FrequencyPanel(Panel):
         release = frame.frequency.release.detach().cpu().numpy()
         self.lines["ss_release"].set_data(rates, release)
         self.lines["ss_rate"].set_data(rates, frame.ceiling_fraction)
-        r_at = float(np.interp(np.log(rate), np.log(rates), release))
-        self.lines["rate_marker"].set_data([rate], [r_at])
+        if frame.state.stimulus.kind == "recorded":  # no one rate: the marker does not apply
+            self.lines["rate_marker"].set_data([], [])
+        else:
+            r_at = float(np.interp(np.log(rate), np.log(rates), release))
+            self.lines["rate_marker"].set_data([rate], [r_at])
         limit = self.lines["limit"]
         note = half_ceiling_note(frame)
         limit.set_visible(not note)
