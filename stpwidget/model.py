@@ -32,8 +32,11 @@ Method = Literal["exact", "euler"]
 #: An array of the kernel's loop: a NumPy array under ``_NUMPY``, a tensor under ``_TORCH``
 #: (each namespace takes and returns its own kind; the static type cannot say which).
 Array = Any
-#: Traces up to this many samples (batch x time) are computed with NumPy on the CPU.
-SMALL_TRACE = 50_000
+#: Traces up to this many samples (batch x time) are computed with NumPy on the CPU: the
+#: explorer's longest window (100 s at 0.1 ms) too. A first visit of a 10 s window took
+#: 60-140 ms in torch on a busy 2-core machine, 2-4 ms in NumPy (the same numbers, bit for
+#: bit; benchmarks/README.md).
+SMALL_TRACE = 1_000_000
 METHODS: tuple[str, ...] = ("exact", "euler")
 
 
