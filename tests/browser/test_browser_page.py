@@ -191,10 +191,10 @@ def test_keyboard_moves_a_slider_and_the_fragment(context, pages):
     assert w.page.evaluate("document.activeElement.dataset.key") == "tau_s"
     w.page.focus("button.stp-kind-poisson")
     w.page.keyboard.press("Enter")
-    assert w.api("get()")["kind"] == "poisson"
+    w.page.wait_for_function("() => window.stpwidget.get().kind === 'poisson'", timeout=5000)
     w.page.focus("button.stp-new_draw")
-    w.page.keyboard.press("Space")
-    assert w.api("get()")["seed"] == 1
+    w.page.keyboard.press("Space")  # a button acts on Space's release: wait for it
+    w.page.wait_for_function("() => window.stpwidget.get().seed === 1", timeout=5000)
     check_exact(w)
     assert w.errors == []
 
