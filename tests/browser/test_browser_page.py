@@ -192,8 +192,10 @@ def test_keyboard_moves_a_slider_and_the_fragment(context, pages):
     w.page.focus("button.stp-kind-poisson")
     w.page.keyboard.press("Enter")
     w.page.wait_for_function("() => window.stpwidget.get().kind === 'poisson'", timeout=5000)
+    # Poisson shows the seed's row on the next frame: focus its button once it is shown.
+    w.page.wait_for_selector("button.stp-new_draw", state="visible")
     w.page.focus("button.stp-new_draw")
-    w.page.keyboard.press("Space")  # a button acts on Space's release: wait for it
+    w.page.keyboard.press("Space")
     w.page.wait_for_function("() => window.stpwidget.get().seed === 1", timeout=5000)
     check_exact(w)
     assert w.errors == []
