@@ -17,6 +17,10 @@ from stpwidget.trains import as_spike_times
 _FORBIDDEN = ("Cc",)
 
 
+#: Longest unit name (an axis label shows it).
+MAX_UNIT = 16
+
+
 def label_problem(label: str) -> str | None:
     """Why ``label`` cannot name a recording (one CSV cell, read back as written), or None."""
     if not label.strip():
@@ -52,16 +56,19 @@ class Recording:
         Standard deviation of every spike's amplitude (> 0, finite), shape ``(n_spikes,)``,
         in the amplitudes' unit. The fit weights spike k's squared residual by
         ``1 / sd[k]**2``; without it every spike weighs 1.
+    unit : str, optional
+        The amplitudes' unit, e.g. ``"pA"`` or ``"mV"`` (the CSV's ``unit`` column): the
+        explorer labels its axes with it. At most 16 characters, same rules as ``label``.
 
     Raises
     ------
     TypeError
-        Naming the argument: a label that is not a ``str``; text, booleans or complex
+        Naming the argument: a label or unit that is not a ``str``; text, booleans or complex
         numbers in place of numbers.
     ValueError
         Naming the argument (and the recording and spike): times that are not 1-D, empty,
         negative, non-finite or unsorted; amplitudes or ``sd`` of the wrong shape, NaN or
-        infinite; ``sd <= 0``; a label that cannot be written to a CSV cell.
+        infinite; ``sd <= 0``; a label or unit that cannot be written to a CSV cell.
 
     Notes
     -----
@@ -76,11 +83,12 @@ class Recording:
     (2, tensor([1.1000, 0.7000, 0.5500], dtype=torch.float64))
     """
 
-    __slots__ = ("_amplitudes", "_label", "_sd", "_spike_times")
+    __slots__ = ("_amplitudes", "_label", "_sd", "_spike_times", "_unit")
     _spike_times: torch.Tensor
     _amplitudes: torch.Tensor
     _label: str | None
     _sd: torch.Tensor | None
+    _unit: str | None
 
     def __init__(
         self,
@@ -88,12 +96,16 @@ class Recording:
         amplitudes: Any,
         label: str | None = None,
         sd: Any = None,
+        unit: str | None = None,
     ) -> None:
-        if label is not None and not isinstance(label, str):
-            raise TypeError(f"label must be a str or None; got {type(label).__name__}")
-        problem = None if label is None else label_problem(label)
-        if problem:
-            raise ValueError(f"label {problem}")
+        for name, text in (("label", label), ("unit", unit)):
+            if text is not None and not isinstance(text, str):
+                raise TypeError(f"{name} must be a str or None; got {type(text).__name__}")
+            problem = None if text is None else label_problem(text)
+            if problem:
+                raise ValueError(f"{name} {problem}")
+        if unit is not None and len(unit) > MAX_UNIT:
+            raise ValueError(f"unit must be at most {MAX_UNIT} characters; got {unit!r}")
         of = "" if label is None else f" of recording {label!r}"
         try:
             times = as_spike_times(spike_times)
@@ -118,6 +130,7 @@ class Recording:
             _check_finite("sd", sd, times, of)
             check_range(f"sd{of}", sd, low=0.0, low_open=True)
         fields = {"_spike_times": times, "_amplitudes": amps, "_label": label, "_sd": sd}
+        fields["_unit"] = unit
         for name, value in fields.items():
             object.__setattr__(self, name, value)
 
@@ -135,6 +148,11 @@ class Recording:
     def label(self) -> str | None:
         """The recording's name, or None."""
         return self._label
+
+    @property
+    def unit(self) -> str | None:
+        """The amplitudes' unit (e.g. ``"pA"``), or None."""
+        return self._unit
 
     @property
     def sd(self) -> torch.Tensor | None:
@@ -159,11 +177,12 @@ class Recording:
         raise AttributeError(f"a Recording cannot be changed (make a new one); {name!r}")
 
     def __reduce__(self) -> tuple[type[Recording], tuple[Any, ...]]:
-        return Recording, (self._spike_times, self._amplitudes, self._label, self._sd)
+        return Recording, (self._spike_times, self._amplitudes, self._label, self._sd, self._unit)
 
     def __repr__(self) -> str:
         trials = f", {self.n_trials} trials" if self._amplitudes.ndim == 2 else ""
         sd = ", with sd" if self._sd is not None else ""
+        sd += f", in {self._unit}" if self._unit is not None else ""
         return f"Recording(label={self._label!r}, {self._spike_times.numel()} spikes{trials}{sd})"
 
 

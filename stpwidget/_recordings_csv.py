@@ -17,11 +17,11 @@ from typing import IO, Any, TextIO
 import torch
 
 from stpwidget._checks import check_range, parse_real
-from stpwidget._recording import Recording, label_problem
+from stpwidget._recording import MAX_UNIT, Recording, label_problem
 
 #: Columns every recordings CSV must have, and the optional ones, in the order written.
 REQUIRED_COLUMNS = ("label", "t_s", "amplitude")
-OPTIONAL_COLUMNS = ("trial", "sd")
+OPTIONAL_COLUMNS = ("trial", "sd", "unit")
 
 #: What to read: a path, a text or binary stream, or a file's content as bytes.
 Source = str | os.PathLike[str] | TextIO | IO[bytes] | bytes | bytearray | memoryview
@@ -51,8 +51,9 @@ def write_recordings(recordings: Iterable[Recording], path_or_buffer: PathOrBuff
 
     Notes
     -----
-    Columns ``label,t_s,amplitude``, then ``trial`` if any recording has several trials and
-    ``sd`` if any has one; cells that do not apply to a recording are left empty. Numbers are
+    Columns ``label,t_s,amplitude``, then ``trial`` if any recording has several trials,
+    ``sd`` if any has one and ``unit`` if any names its unit; cells that do not apply to a
+    recording are left empty. Numbers are
     written with ``repr``, so they read back exactly. Nothing is written if a check fails.
 
     Raises
@@ -78,6 +79,7 @@ def write_recordings(recordings: Iterable[Recording], path_or_buffer: PathOrBuff
     columns = list(REQUIRED_COLUMNS)
     columns += ["trial"] if any(r.amplitudes.ndim == 2 for r in recs) else []
     columns += ["sd"] if any(r.sd is not None for r in recs) else []
+    columns += ["unit"] if any(r.unit is not None for r in recs) else []
     if not isinstance(path_or_buffer, str | os.PathLike) and (
         not hasattr(path_or_buffer, "write") or isinstance(path_or_buffer, io.BufferedIOBase)
     ):
@@ -102,6 +104,7 @@ def _rows(label: str, rec: Recording, columns: Sequence[str]) -> Iterator[list[s
         for j, (t, a) in enumerate(zip(times, row_amps.tolist())):
             cells = {"label": label, "t_s": repr(t), "amplitude": repr(a), "trial": trial}
             cells["sd"] = "" if sd is None else repr(float(sd[j]))
+            cells["unit"] = rec.unit or ""
             yield [cells[c] for c in columns]
 
 
@@ -273,6 +276,7 @@ class _Row:
     amplitude: float
     trial: str
     sd: float | None
+    unit: str
 
     @classmethod
     def parse(
@@ -301,7 +305,13 @@ class _Row:
         if problem:
             raise ValueError(f"CSV row {row_no}, column 'label': the label {problem}")
         sd = number("sd", 0.0, low_open=True) if cell("sd") else None
-        return cls(row_no, label, number("t_s", 0.0), number("amplitude"), cell("trial"), sd)
+        unit = cell("unit")
+        why = label_problem(unit) if unit else None
+        if why or len(unit) > MAX_UNIT:
+            why = why or f"{unit!r} is longer than {MAX_UNIT} characters"
+            raise ValueError(f"CSV row {row_no}, column 'unit': the unit {why}")
+        t, amplitude = number("t_s", 0.0), number("amplitude")
+        return cls(row_no, label, t, amplitude, cell("trial"), sd, unit)
 
 
 def _header(header: Sequence[str]) -> dict[str, int]:
@@ -335,6 +345,13 @@ def _recording(label: str, trials: dict[str, list[_Row]]) -> Recording:
                 f"CSV row {bad.row_no}, column {column!r}: label {label!r} has rows with and "
                 f"without a {column}; fill it in every row of the label or in none"
             )
+    units = {r.unit for r in all_rows}
+    if len(units) > 1:
+        bad = next(r for r in all_rows if r.unit != all_rows[0].unit)
+        raise ValueError(
+            f"CSV row {bad.row_no}, column 'unit': {bad.unit!r} differs from "
+            f"{all_rows[0].unit!r} (row {all_rows[0].row_no}); one recording has one unit"
+        )
     first = next(iter(trials.values()))
     for rows in trials.values():
         for k in range(max(len(rows), len(first))):
@@ -361,6 +378,7 @@ def _recording(label: str, trials: dict[str, list[_Row]]) -> Recording:
         spike_times=torch.tensor([r.t for r in first], dtype=torch.float64),
         amplitudes=amps if first[0].trial else amps[0],
         label=label,
+        unit=first[0].unit or None,
         sd=None
         if first[0].sd is None
         else torch.tensor([r.sd for r in first], dtype=torch.float64),

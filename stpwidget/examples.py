@@ -56,10 +56,10 @@ def example_file_recordings() -> tuple[Recording, ...]:
     Returns
     -------
     tuple of Recording
-        The depressing preset with A = 40 (pA, say) driven by ten pulses at 10, 20 and
+        The depressing preset with A = 40 pA driven by ten pulses at 10, 20 and
         40 Hz, each train followed by a recovery probe 0.5 s after its last pulse; three
         trials per train, each amplitude ``A · release`` plus Gaussian noise of sd 1 pA
-        (seeded), rounded to 0.001 pA; spike times in whole microseconds.
+        (seeded), rounded to 0.001 pA, in pA; spike times in whole microseconds.
     """
     synapse = PRESETS["depressing"].replace(A=40.0)
     gen = torch.Generator().manual_seed(FILE_SEED)
@@ -69,5 +69,5 @@ def example_file_recordings() -> tuple[Recording, ...]:
         mean = float(synapse.A) * simulate(synapse, train, duration=1.0).release
         noise = torch.randn(FILE_TRIALS, train.numel(), dtype=torch.float64, generator=gen)
         amplitudes = torch.round((mean + FILE_NOISE_SD * noise) * 1e3) / 1e3
-        recordings.append(Recording(train, amplitudes, label=f"{rate:g} Hz"))
+        recordings.append(Recording(train, amplitudes, label=f"{rate:g} Hz", unit="pA"))
     return tuple(recordings)

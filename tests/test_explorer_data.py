@@ -281,3 +281,12 @@ def test_fit_error_is_shown_and_nothing_changes(explorer):
     explorer.data_controls.fit_button.click()
     assert "give inward currents as magnitudes" in explorer.message.value
     assert explorer.state is state and not explorer.data_controls.fit_button.disabled
+
+
+def test_axes_say_the_datas_unit_once_recordings_name_it(explorer):
+    from stpwidget.examples import example_file_recordings
+
+    assert "units of A" in explorer.view.panels[1].ax.get_ylabel()
+    explorer.load_recordings(example_file_recordings())  # in pA
+    labels = [p.ax.get_ylabel() for p in explorer.view.panels]
+    assert any("(pA)" in label for label in labels), labels

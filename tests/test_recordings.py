@@ -477,3 +477,37 @@ def test_as_recordings_refuses_anything_else(value, error, pattern):
 
     with pytest.raises(error, match=pattern):
         as_recordings(value)
+
+
+def test_a_unit_travels_with_the_recording_through_csv():
+    rec = Recording([0.1, 0.2], [[10.0, 7.0], [11.0, 6.5]], label="20 Hz", unit="pA")
+    other = Recording([0.1], [0.5], label="mV one", unit="mV")
+    plain = Recording([0.3], [1.0], label="no unit")
+    buffer = io.StringIO()
+    write_recordings([rec, other, plain], buffer)
+    assert buffer.getvalue().splitlines()[0] == "label,t_s,amplitude,trial,unit"
+    back = read_recordings(io.StringIO(buffer.getvalue()))
+    assert [r.unit for r in back] == ["pA", "mV", None]
+    assert "in pA" in repr(back[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("label,t_s,amplitude,unit\na,0.1,1,pA\na,0.2,1,mV\n", r"CSV row 3, column 'unit'"),
+        ("label,t_s,amplitude,unit\na,0.1,1,pA\na,0.2,1,\n", r"CSV row 3, column 'unit'"),
+        (f"label,t_s,amplitude,unit\na,0.1,1,{'p' * 17}\n", r"CSV row 2, column 'unit'.*16"),
+    ],
+)
+def test_a_unit_that_cannot_be_read_names_its_row_and_column(text, match):
+    with pytest.raises(ValueError, match=match):
+        read_recordings(io.StringIO(text))
+
+
+def test_a_unit_is_checked_like_a_label():
+    with pytest.raises(TypeError, match="unit"):
+        Recording([0.1], [1.0], unit=3)
+    with pytest.raises(ValueError, match="unit"):
+        Recording([0.1], [1.0], unit=" pA")
+    with pytest.raises(ValueError, match="unit must be at most 16"):
+        Recording([0.1], [1.0], unit="p" * 17)

@@ -275,3 +275,27 @@ def test_description_follows_the_synapse():
     assert "facilitating: the second spike releases more than the first" in facilitating
     for text in (d.summary, facilitating, *(c for r in d.rows for c in r)):
         assert "nan" not in text.lower()
+
+
+def test_a_revisited_limit_set_is_placed_from_the_cache_as_a_fresh_view_places_it(monkeypatch):
+    import stpwidget.view.layout as layout_module
+    from stpwidget import Stimulus, STPExplorer
+
+    ex = STPExplorer(backend="image")
+    fresh = STPExplorer(backend="image", stimulus=Stimulus(rate=1.0))
+    try:
+        ex.set_input(rate=1.0)  # a 10 s window: new limits, new tick labels
+        slow = [ax.get_position().bounds for ax in ex.figure.axes]
+        assert slow == [ax.get_position().bounds for ax in fresh.figure.axes]
+        ex.set_input(rate=10.0)
+        measured = []
+        original = layout_module._margins
+        monkeypatch.setattr(
+            layout_module, "_margins", lambda ax, r: measured.append(ax) or original(ax, r)
+        )
+        ex.set_input(rate=1.0)  # back: nothing is measured, the same positions
+        assert measured == []
+        assert [ax.get_position().bounds for ax in ex.figure.axes] == slow
+    finally:
+        ex.close()
+        fresh.close()

@@ -123,7 +123,7 @@ class MysterySynapse(VirtualSynapse):
             )
         recording = super().record(spikes, n)
         self._used += n
-        return recording
+        return Recording(recording.spike_times, recording.amplitudes, unit="pA")
 
     def reveal(self, key: str | None = None) -> TMParameters:
         """The hidden parameters, for the lecturer (time constants in s, ``A`` in pA).

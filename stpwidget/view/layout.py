@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
@@ -68,6 +69,10 @@ class STPView:
         self._time_axes = first
         self._placed: object = None  # the figure size and margins the panels are placed for
         self._signature: object = None  # what took room when they were placed
+        #: Positions found for a given text (limits, labels, legends), and each axes'
+        #: measured margins: revisiting a limit set measures nothing (most recent last).
+        self._positions: collections.OrderedDict[Any, list[Any]] = collections.OrderedDict()
+        self._margins: collections.OrderedDict[Any, Any] = collections.OrderedDict()
         self.panels += [cls(figure.add_axes((0.7, 0.1, 0.2, 0.8))) for cls in side]
         self.layout()
 
@@ -88,13 +93,22 @@ class STPView:
         time = [p.ax for p in self.panels if p.column == "time"]
         side = [p.ax for p in self.panels if p.column == "side"]
         before = [ax.get_position().bounds for ax in figure.axes]
-        signature = (width, height, self.scale, [_text_signature(ax) for ax in figure.axes])
+        signatures = [_text_signature(ax) for ax in figure.axes]
+        signature = (width, height, self.scale, signatures)
         if signature == self._signature:  # nothing that takes room changed
             return False
+        text = (width, height, self.scale, tuple(_text_key(ax) for ax in figure.axes))
+        known = self._positions.get(text)
+        if known is not None:  # this text was placed before: the same positions again
+            self._positions.move_to_end(text)
+            for ax, bounds in zip(figure.axes, known):
+                ax.set_position(bounds)
+            self._signature = (width, height, self.scale, [_text_signature(a) for a in figure.axes])
+            return before != known
         fresh = [p.unstyled_legend() for p in self.panels]
         for _ in range(3):  # tick labels follow the axes' size: settle them
             with _scaled(fresh, self.scale):
-                m = {ax: _margins(ax, renderer) for ax in time + side}
+                m = {ax: self._measure(ax, renderer) for ax in time + side}
             key = (width, height, [m[ax] for ax in time + side])
             if key == self._placed:  # placed for exactly this text already
                 break
@@ -114,7 +128,18 @@ class STPView:
                 _column(side, m, side_left, side_right, width, height, gap)
             _column(time, m, left, right - max(m[ax][1] for ax in time), width, height, gap)
         self._signature = (width, height, self.scale, [_text_signature(ax) for ax in figure.axes])
-        return before != [ax.get_position().bounds for ax in figure.axes]
+        after = [ax.get_position().bounds for ax in figure.axes]
+        _keep(self._positions, text, after)
+        return before != after
+
+    def _measure(self, ax: Axes, renderer: Any) -> tuple[float, float, float, float, float]:
+        """:func:`_margins` of ``ax``, measured once per text, size and scale."""
+        key = (id(ax), self.scale, _text_signature(ax))
+        margins = self._margins.get(key)
+        if margins is None:
+            margins = _margins(ax, renderer)
+            _keep(self._margins, key, margins)
+        return margins
 
     @staticmethod
     def check(panels: Sequence[str]) -> tuple[str, ...]:
@@ -190,18 +215,25 @@ def _resize(legend: Legend, factor: float) -> None:
 
 def _text_signature(ax: Axes) -> tuple[Any, ...]:
     """What decides the room an axes' text takes (cheap: nothing is measured)."""
+    return (ax.get_position().bounds, _text_key(ax))
+
+
+def _text_key(ax: Axes) -> tuple[Any, ...]:
+    """The text of an axes by content, hashable, without its position (for the caches)."""
     legend = ax.get_legend()
+    shown = None
+    if legend is not None:
+        entries = tuple(t.get_text() for t in legend.get_texts())
+        shown = (legend.get_title().get_text(), entries, cast(Any, legend)._fontsize)
     sizes = [ax.xaxis.get_tick_params(which=w).get("labelsize") for w in ("major", "minor")]
     sizes += [ax.yaxis.get_tick_params(which=w).get("labelsize") for w in ("major", "minor")]
-    labels = [(a.label.get_text(), a.label.get_fontsize()) for a in (ax.xaxis, ax.yaxis)]
     return (
-        ax.get_position().bounds,
         ax.get_xlim(),
         ax.get_ylim(),
-        labels,
-        sizes,
-        None if legend is None else (id(legend), cast(Any, legend)._fontsize),
-        [(t.get_text(), t.get_fontsize()) for t in ax.texts],
+        tuple((a.label.get_text(), a.label.get_fontsize()) for a in (ax.xaxis, ax.yaxis)),
+        tuple(sizes),
+        shown,
+        tuple((t.get_text(), t.get_fontsize()) for t in ax.texts),
     )
 
 
@@ -210,6 +242,14 @@ def _renderer(figure: Figure) -> Any:
     if hasattr(canvas, "get_renderer"):
         return canvas.get_renderer()
     return figure._get_renderer()  # type: ignore[attr-defined]
+
+
+def _keep(cache: collections.OrderedDict[Any, Any], key: Any, value: Any, most: int = 64) -> None:
+    """Keep ``value`` under ``key``, dropping the least recently used beyond ``most``."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > most:
+        cache.popitem(last=False)
 
 
 def _margins(ax: Axes, renderer: Any) -> tuple[float, float, float, float, float]:

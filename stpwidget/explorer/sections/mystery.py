@@ -254,9 +254,13 @@ def _add_trials(
             amplitudes = torch.cat(
                 [rec.amplitudes.reshape(-1, rec.spike_times.numel()), new.amplitudes]
             )
-            merged = Recording(new.spike_times, amplitudes, label=_label(label, len(amplitudes)))
+            merged = Recording(
+                new.spike_times, amplitudes, label=_label(label, len(amplitudes)), unit=new.unit
+            )
             return (*recordings[:k], merged, *recordings[k + 1 :]), k
-    fresh = Recording(new.spike_times, new.amplitudes, label=_label(label, new.n_trials))
+    fresh = Recording(
+        new.spike_times, new.amplitudes, label=_label(label, new.n_trials), unit=new.unit
+    )
     return (*recordings, fresh), len(recordings)
 
 
