@@ -45,6 +45,7 @@ def _decoded(png: bytes) -> np.ndarray:
 def test_auto_picks_the_ipympl_canvas_and_lays_the_data_on_it_as_svg(ipympl):
     explorer = STPExplorer()
     renderer, canvas = explorer.renderer, explorer.renderer.canvas
+    assert canvas.toolbar_visible == "visible"  # not faded in on hover: Tab reaches it
     messages: list[dict] = []  # what the canvas sends the browser
     sent: list[bytes] = []  # the images among them
     canvas.syncing_data_url = False  # as once a browser view is connected

@@ -42,6 +42,9 @@ class IpymplRenderer(Renderer):
         # The canvas at the widget's top left, where the SVG layer lies: the toolbar goes
         # to its right.
         canvas.toolbar_position = "right"
+        # Always shown, not faded in on hover: a keyboard's Tab reaches its buttons, and a
+        # control that takes the focus must be visible (WCAG 2.4.7).
+        canvas.toolbar_visible = "visible"
         canvas.layout.grid_area = CELL
         self.canvas = canvas
         # Drawn when the explorer says so: pyplot's auto-draw would make a second, full
