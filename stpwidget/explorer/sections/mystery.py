@@ -228,11 +228,23 @@ class MysterySection(Section):
         self.door.request(lambda: self.door.state.with_recordings(recordings))
 
 
+def _rig_train(
+    recordings: tuple[Recording, ...], spikes: torch.Tensor, mine: list[Recording]
+) -> int | None:
+    """Index of the rig's recording (one in ``mine``) of this train, or None."""
+    return next(
+        (
+            k
+            for k, rec in enumerate(recordings)
+            if any(rec is m for m in mine) and torch.equal(rec.spike_times, spikes)
+        ),
+        None,
+    )
+
+
 def _slot(recordings: tuple[Recording, ...], spikes: torch.Tensor, mine: list[Recording]) -> None:
     """``ValueError`` when a new train would need a place the data panel does not have."""
-    if any(any(r is m for m in mine) and torch.equal(r.spike_times, spikes) for r in recordings):
-        return
-    if len(recordings) >= MAX_RECORDINGS:
+    if _rig_train(recordings, spikes, mine) is None and len(recordings) >= MAX_RECORDINGS:
         raise ValueError(
             f"protocol: the data panel shows {MAX_RECORDINGS} protocols; record more trials "
             "of one of them, or clear the recordings"
@@ -249,15 +261,16 @@ def _add_trials(
     Returns the recordings and the index of the one that changed (:func:`_slot` checks
     first that a new train has a place).
     """
-    for k, rec in enumerate(recordings):
-        if any(rec is r for r in mine) and torch.equal(rec.spike_times, new.spike_times):
-            amplitudes = torch.cat(
-                [rec.amplitudes.reshape(-1, rec.spike_times.numel()), new.amplitudes]
-            )
-            merged = Recording(
-                new.spike_times, amplitudes, label=_label(label, len(amplitudes)), unit=new.unit
-            )
-            return (*recordings[:k], merged, *recordings[k + 1 :]), k
+    k = _rig_train(recordings, new.spike_times, mine)
+    if k is not None:
+        rec = recordings[k]
+        amplitudes = torch.cat(
+            [rec.amplitudes.reshape(-1, rec.spike_times.numel()), new.amplitudes]
+        )
+        merged = Recording(
+            new.spike_times, amplitudes, label=_label(label, len(amplitudes)), unit=new.unit
+        )
+        return (*recordings[:k], merged, *recordings[k + 1 :]), k
     fresh = Recording(
         new.spike_times, new.amplitudes, label=_label(label, new.n_trials), unit=new.unit
     )
